@@ -1,0 +1,74 @@
+/**
+ * Writes a whole registry in the Prometheus text format 0.0.4 or OpenMetrics 1.0.0, from one
+ * registry whichever the scraper asked for. promwire families render themselves from pre-built
+ * label text; any other metric (the user's own prom-client metrics, default process metrics)
+ * is written from its `get()`.
+ */
+import { type MetricObjectWithValues, type MetricSample, type Registry, defaultLabelsOf, metricsOf } from './prom';
+import { isFamily } from './family';
+import { braces, escapeLabelValue, formatValue, header } from './format';
+
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+
+
+/**
+ * The exposition of every metric in `registry`. Rejects with the collector's error when one
+ * throws, so a caller never sends half an exposition.
+ */
+export async function renderRegistry(registry: Registry, openMetrics: boolean): Promise<string> {
+  const defaults = defaultLabelsOf(registry);
+  const defaultNames = Object.keys(defaults);
+  const extra = defaultNames.map((n) => `${n}="${escapeLabelValue(String(defaults[n]))}"`).join(',');
+  const metrics = metricsOf(registry);
+  const parts = await Promise.all(
+    metrics.map(async (metric) =>
+      isFamily(metric) ? metric.render(openMetrics, extra) : renderObject(await metric.get(), openMetrics, defaults),
+    ),
+  );
+  const body = parts.join('');
+  return openMetrics ? `${body}# EOF\n` : body;
+}
+
+const OPENMETRICS_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'info', 'stateset', 'gaugehistogram']);
+
+function renderObject(
+  metric: MetricObjectWithValues,
+  openMetrics: boolean,
+  defaults: Readonly<Record<string, string | number>>,
+): string {
+  const isCounter = metric.type === 'counter';
+  let type = metric.type;
+  if (openMetrics && !OPENMETRICS_TYPES.has(type)) type = 'unknown';
+  const family = openMetrics && isCounter ? metric.name.replace(/_total$/, '') : metric.name;
+  let out = header(family, metric.help, type, openMetrics);
+  for (const sample of metric.values as MetricSample[]) {
+    let name = sample.metricName ?? metric.name;
+    if (openMetrics && isCounter && sample.metricName === undefined) name = `${family}_total`;
+    out += `${name}${braces(labelsText(sample.labels, defaults), '')} ${formatValue(sample.value)}`;
+    if (openMetrics && sample.exemplar !== undefined && sample.exemplar.labelSet !== undefined) {
+      const ex = sample.exemplar;
+      out += ` # {${labelsText(ex.labelSet, {})}} ${formatValue(ex.value)}`;
+      if (ex.timestamp !== undefined) out += ` ${ex.timestamp}`;
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+function labelsText(
+  labels: Partial<Record<string, string | number>> | undefined,
+  defaults: Readonly<Record<string, string | number>>,
+): string {
+  let out = '';
+  const add = (name: string, value: string | number | undefined): void => {
+    if (value === undefined) return;
+    if (out !== '') out += ',';
+    out += `${name}="${escapeLabelValue(typeof value === 'number' ? formatValue(value) : String(value))}"`;
+  };
+  if (labels !== undefined) for (const name of Object.keys(labels)) add(name, labels[name]);
+  for (const name of Object.keys(defaults)) {
+    if (labels === undefined || labels[name] === undefined) add(name, defaults[name]);
+  }
+  return out;
+}

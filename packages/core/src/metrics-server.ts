@@ -1,0 +1,78 @@
+/**
+ * `/metrics` on a port of its own, for apps that must not expose metrics on their public
+ * port (the Python client's `start_http_server`). 9464 is the OpenTelemetry Prometheus
+ * exporter's default port.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from './prom';
+import type { MetricsAuth } from './auth';
+import { createMetricsEndpoint } from './endpoint';
+import { DEFAULT_METRICS_PATH, describe, optionError, resolvePath } from './options';
+
+export const DEFAULT_METRICS_PORT = 9464;
+
+export interface MetricsServerOptions {
+  /** Default 9464; 0 picks a free port. */
+  port?: number;
+  /** Default: all interfaces, as Node's `listen`. */
+  host?: string;
+  /** Default `/metrics`. */
+  path?: string;
+  registry?: Registry;
+  auth?: MetricsAuth;
+}
+
+export interface MetricsServer {
+  readonly server: Server;
+  readonly port: number;
+  /** `http://host:port/path`. */
+  readonly url: string;
+  /** Stops listening and drops open connections; the port is free when it resolves. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an HTTP server answering `path` with the registry's metrics and 404 elsewhere.
+ * Rejects if the port cannot be bound.
+ *
+ * @example
+ * const server = await startMetricsServer({ port: 9464 });
+ * // … later
+ * await server.close();
+ */
+export async function startMetricsServer(options: MetricsServerOptions = {}): Promise<MetricsServer> {
+  const pkg = '@promwire/core';
+  const port = options.port ?? DEFAULT_METRICS_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw optionError(pkg, `port must be an integer 0–65535, got ${describe(port)}`);
+  const path = resolvePath(pkg, options.path ?? DEFAULT_METRICS_PATH) as string;
+  const endpoint = createMetricsEndpoint({ registry: options.registry, auth: options.auth, pkg });
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    if ((q === -1 ? url : url.slice(0, q)) === path) {
+      void endpoint.handle(req, res);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not Found\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    port: address.port,
+    url: `http://${host}:${address.port}${path}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

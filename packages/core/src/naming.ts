@@ -1,0 +1,46 @@
+/** Metric and label names of the two naming schemes (SPEC: "HTTP metrics"). */
+
+export interface HttpNames {
+  /** Undefined in the OpenTelemetry scheme, where the histogram's `_count` serves. */
+  requests: string | undefined;
+  duration: string;
+  inFlight: string;
+  requestSize: string;
+  responseSize: string;
+  method: string;
+  route: string;
+  status: string;
+}
+
+export function httpNames(naming: 'default' | 'otel', prefix: string): HttpNames {
+  if (naming === 'otel') {
+    return {
+      requests: undefined,
+      duration: `${prefix}http_server_request_duration_seconds`,
+      inFlight: `${prefix}http_server_active_requests`,
+      requestSize: `${prefix}http_server_request_body_size_bytes`,
+      responseSize: `${prefix}http_server_response_body_size_bytes`,
+      method: 'http_request_method',
+      route: 'http_route',
+      status: 'http_response_status_code',
+    };
+  }
+  return {
+    requests: `${prefix}http_requests_total`,
+    duration: `${prefix}http_request_duration_seconds`,
+    inFlight: `${prefix}http_requests_in_flight`,
+    requestSize: `${prefix}http_request_size_bytes`,
+    responseSize: `${prefix}http_response_size_bytes`,
+    method: 'method',
+    route: 'route',
+    status: 'status_code',
+  };
+}
+
+/** The label names that custom labels may not reuse. */
+export function builtInLabelNames(naming: 'default' | 'otel'): string[] {
+  const n = httpNames(naming, '');
+  return [n.method, n.route, n.status];
+}
+
+export const OVERFLOW_METRIC = 'promwire_label_overflow_total';

@@ -1,0 +1,55 @@
+/**
+ * Get-or-create of promwire families on a registry. Creating the same metric twice with the
+ * same configuration returns the first family (two middlewares, hot reload, two test apps);
+ * a different configuration, or a name taken by other code, is one clear error naming the
+ * metric and what differs. prom-client's own "already registered" error never surfaces.
+ */
+import { type Registry, findMetric, registerMetric } from './prom';
+import { type Family, isFamily } from './family';
+import { HistogramFamily } from './histogram';
+import { optionError } from './options';
+
+/**
+ * Registers `family` in `registry`, or answers the identical family already there.
+ * `bucketsOption` names the option behind a histogram's buckets, for the error message.
+ */
+export function registerFamily<F extends Family<unknown>>(
+  pkg: string,
+  registry: Registry,
+  family: F,
+  bucketsOption = 'buckets',
+): F {
+  const existing = findMetric(registry, family.name);
+  if (existing === undefined) {
+    registerMetric(registry, family);
+    return family;
+  }
+  if (!isFamily(existing)) {
+    throw optionError(
+      pkg,
+      `a metric named "${family.name}" is already registered in this registry by other code; ` +
+        'give promwire a different `prefix` or `registry`',
+    );
+  }
+  const difference = differenceOf(existing, family, bucketsOption);
+  if (difference !== undefined) {
+    throw optionError(
+      pkg,
+      `metric "${family.name}" is already registered in this registry with a different ${difference}; ` +
+        'use the same options for every instance on one registry, or another `registry` or `prefix`',
+    );
+  }
+  return existing as F;
+}
+
+function differenceOf(a: Family<unknown>, b: Family<unknown>, bucketsOption: string): string | undefined {
+  if (a.type !== b.type) return `type (${a.type}, asked for ${b.type})`;
+  if (a.labelNames.join() !== b.labelNames.join()) {
+    return `label set, \`labels\` option ([${a.labelNames.join(', ')}], asked for [${b.labelNames.join(', ')}])`;
+  }
+  if (a instanceof HistogramFamily && b instanceof HistogramFamily && a.buckets.join() !== b.buckets.join()) {
+    return `\`${bucketsOption}\` option ([${a.buckets.join(', ')}], asked for [${b.buckets.join(', ')}])`;
+  }
+  if (a.help !== b.help) return 'help text';
+  return undefined;
+}

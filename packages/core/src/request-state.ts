@@ -1,0 +1,27 @@
+import type { HttpRecorder } from './http-metrics';
+
+/**
+ * What the recorder keeps about one request between `begin` and `end`. One small object per
+ * request; adapters hold it (on the response, or a decorated request) and may set `route`.
+ */
+export class RequestState<Req = unknown, Res = unknown> {
+  /** The route template, once the adapter knows it; else the recorder's `routeOf` is asked. */
+  route: string | undefined = undefined;
+  /** `trace_id` for exemplars, read when the request arrived. */
+  traceId: string | undefined = undefined;
+  /** The raw URL, kept only when `exclude` must test the path of an unmatched request. */
+  url: string | undefined = undefined;
+  requestBytes = 0;
+  responseBytes = 0;
+  done = false;
+
+  constructor(
+    readonly recorder: HttpRecorder<Req, Res>,
+    readonly req: Req,
+    readonly res: Res,
+    /** Index into METHOD_VALUES. */
+    readonly method: number,
+    /** `performance.now()` when the request reached the adapter, in milliseconds. */
+    readonly start: number,
+  ) {}
+}

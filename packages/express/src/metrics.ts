@@ -1,0 +1,60 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import {
+  type MetricsOptions, checkOptionKeys, createHttpMetrics, createMetricsEndpoint, endOnClose, resolvePath,
+} from '@promwire/core';
+import { routeTemplate } from './route-template';
+
+const PKG = '@promwire/express';
+
+/** Options of {@link metrics}: the shared promwire options plus Express's own. */
+export interface ExpressMetricsOptions extends MetricsOptions<Request, Response> {
+  /**
+   * The route label of a finished request, instead of the matched Express template;
+   * undefined means unmatched (`__unmatched__`). A throw counts as unmatched.
+   */
+  getRoute?: (req: Request, res: Response) => string | undefined;
+}
+
+/**
+ * Express 4 and 5 middleware recording `http_requests_total`, `http_request_duration_seconds`
+ * and `http_requests_in_flight` for every request that passes it, labelled with the full route
+ * template, and serving the registry at `/metrics` (the `path` option; `false` for none).
+ *
+ * Mount it first. A handler that throws is recorded with the status the error handler sent;
+ * a client that disconnects before the response finished is recorded once as 499. Bad
+ * options throw a `TypeError` prefixed `@promwire/express:`.
+ *
+ * @example
+ * const app = express();
+ * app.use(metrics());
+ * app.get('/users/:id', handler); // http_requests_total{method="GET",route="/users/:id",status_code="200"}
+ */
+export function metrics(options: ExpressMetricsOptions = {}): RequestHandler {
+  checkOptionKeys(PKG, options, ['getRoute']);
+  if (options.getRoute !== undefined && typeof options.getRoute !== 'function') {
+    throw new TypeError(`${PKG}: getRoute must be a function`);
+  }
+  const path = resolvePath(PKG, options.path);
+  const recorder = createHttpMetrics<Request, Response>({
+    ...options,
+    pkg: PKG,
+    adapterKeys: ['getRoute'],
+    routeOf: options.getRoute ?? routeTemplate,
+  });
+  const endpoint =
+    path === false ? undefined : createMetricsEndpoint({ registry: recorder.options.registry, auth: options.auth, pkg: PKG });
+
+  return function promwireMetrics(req: Request, res: Response, next: NextFunction): void {
+    if (endpoint !== undefined && isPath(req.url, path as string)) {
+      void endpoint.handle(req, res);
+      return;
+    }
+    const state = recorder.begin(req, res, req);
+    if (state !== undefined) endOnClose(state, res);
+    next();
+  };
+}
+
+function isPath(url: string, path: string): boolean {
+  return url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === 63 /* ? */);
+}
