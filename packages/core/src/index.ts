@@ -20,5 +20,5 @@ export {
 export { httpNames, OVERFLOW_METRIC } from './naming';
 export type { HttpNames } from './naming';
 export { traceIdFromTraceparent } from './exemplar';
-export { globalRegistry } from './prom';
+export { globalRegistry, Counter, Gauge, Histogram, Summary } from './prom';
 export type { Registry } from './prom';

@@ -76,3 +76,16 @@ export function isRegistry(value: unknown): value is Registry {
     typeof (value as Registry).registerMetric === 'function'
   );
 }
+
+/**
+ * prom-client's metric classes, for application metrics that live in the same registry as
+ * promwire's (pass `registers: [registry]`).
+ */
+export const Counter = client.Counter;
+export const Gauge = client.Gauge;
+export const Histogram = client.Histogram;
+export const Summary = client.Summary;
+export type Counter<T extends string = string> = client.Counter<T>;
+export type Gauge<T extends string = string> = client.Gauge<T>;
+export type Histogram<T extends string = string> = client.Histogram<T>;
+export type Summary<T extends string = string> = client.Summary<T>;
