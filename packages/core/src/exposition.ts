@@ -46,8 +46,8 @@ function renderObject(
     let name = sample.metricName ?? metric.name;
     if (openMetrics && isCounter && sample.metricName === undefined) name = `${family}_total`;
     out += `${name}${braces(labelsText(sample.labels, defaults), '')} ${formatValue(sample.value)}`;
-    if (openMetrics && sample.exemplar !== undefined && sample.exemplar.labelSet !== undefined) {
-      const ex = sample.exemplar;
+    const ex = sample.exemplar;
+    if (openMetrics && ex != null && typeof ex.value === 'number' && ex.labelSet != null && Object.keys(ex.labelSet).length > 0) {
       out += ` # {${labelsText(ex.labelSet, {})}} ${formatValue(ex.value)}`;
       if (ex.timestamp !== undefined) out += ` ${ex.timestamp}`;
     }

@@ -14,7 +14,7 @@ export interface MetricSample {
   labels: Partial<Record<string, string | number>>;
   value: number;
   metricName?: string;
-  exemplar?: { labelSet: Record<string, string | number>; value: number; timestamp?: number };
+  exemplar?: { labelSet?: Record<string, string | number> | null; value?: number | null; timestamp?: number } | null;
 }
 
 /** A metric as prom-client's `get()` answers it. */

@@ -1,0 +1,39 @@
+// Installs what the demo and the tests need, and nothing that is already there:
+// the npm workspaces (npm ci), and for the tests Debian's prometheus and
+// prometheus-pushgateway (apt-get), plus each package's own extra test installs.
+// Usage: node scripts/setup.mjs [--demo]
+import { execSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const demoOnly = process.argv.includes('--demo');
+const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' };
+const run = (cmd, cwd = root) => {
+  console.log(`setup: ${cmd}`);
+  execSync(cmd, { cwd, stdio: 'inherit', env });
+};
+
+const installed = join(root, 'node_modules/.package-lock.json');
+const lock = join(root, 'package-lock.json');
+if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)) {
+  run(existsSync(lock) ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund');
+}
+
+if (!demoOnly) {
+  const missing = ['prometheus', 'prometheus-pushgateway'].filter((bin) => !existsSync(`/usr/bin/${bin}`));
+  if (missing.length > 0) {
+    const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
+    run(`${sudo}apt-get update && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing.join(' ')}`);
+  }
+  // A package may need an isolated install for its tests (an older framework major that cannot
+  // share the root node_modules); it ships test/*/install.mjs for that.
+  for (const pkg of readdirSync(join(root, 'packages'))) {
+    const testDir = join(root, 'packages', pkg, 'test');
+    if (!existsSync(testDir)) continue;
+    for (const sub of readdirSync(testDir)) {
+      const script = join(testDir, sub, 'install.mjs');
+      if (existsSync(script)) run(`node ${JSON.stringify(script)}`);
+    }
+  }
+}
