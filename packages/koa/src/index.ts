@@ -1,0 +1,3 @@
+export { metrics } from './metrics';
+export type { KoaMetricsOptions } from './metrics';
+export { routeTemplate } from './route-template';
