@@ -1,0 +1,60 @@
+/**
+ * Every published package, as built: `require()` and `import` give the same named exports
+ * (one module instance, no dual-package hazard), and @arethetypeswrong/cli and publint accept
+ * the packed tarball.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/processes';
+
+jest.setTimeout(120000);
+
+const packages = readdirSync(join(ROOT, 'packages'))
+  .map((dir) => join(ROOT, 'packages', dir))
+  .filter((dir) => existsSync(join(dir, 'dist/index.js')))
+  .map((dir): [string, string] => [JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name, dir]);
+
+function run(command: string, args: string[], cwd = ROOT): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+test('core and express are among the built packages', () => {
+  expect(packages.map(([name]) => name)).toEqual(expect.arrayContaining(['@promwire/core', '@promwire/express']));
+});
+
+describe.each(packages)('%s', (name, dir) => {
+  test('require() and import give the same named exports, the same objects', async () => {
+    const script = [
+      `const cjs = require(${JSON.stringify(name)});`,
+      `import(${JSON.stringify(name)}).then((esm) => {`,
+      '  const names = Object.keys(cjs).filter((n) => n !== "default" && n !== "__esModule").sort();',
+      '  const esmNames = Object.keys(esm).filter((n) => n !== "default").sort();',
+      '  const same = names.every((n) => esm[n] === cjs[n]);',
+      '  console.log(JSON.stringify({ names, esmNames, same }));',
+      '});',
+    ].join('\n');
+    const { code, output } = await run(process.execPath, ['-e', script], dir);
+    expect(code).toBe(0);
+    const result = JSON.parse(output.trim().split('\n').pop()!);
+    expect(result.names.length).toBeGreaterThan(0);
+    expect(result.esmNames).toEqual(result.names);
+    expect(result.same).toBe(true);
+  });
+
+  test('@arethetypeswrong/cli finds no problem in the packed package', async () => {
+    const { code, output } = await run(join(ROOT, 'node_modules/.bin/attw'), ['--pack', dir, '--format', 'ascii']);
+    expect(output).toContain('No problems found');
+    expect(code).toBe(0);
+  });
+
+  test('publint accepts the package', async () => {
+    const { code, output } = await run(join(ROOT, 'node_modules/.bin/publint'), [dir]);
+    expect(output).toContain('All good!');
+    expect(code).toBe(0);
+  });
+});
