@@ -1,48 +1,51 @@
 import type { MetricObjectWithValues } from './prom';
 import { Family } from './family';
-import { braces, formatValue, header } from './format';
+import { formatValue, header } from './format';
 import { type Exemplar, exemplarText } from './exemplar';
-
-export interface CounterCell {
-  value: number;
-  exemplar: Exemplar | undefined;
-}
+import { type SeriesIndex, grown } from './series-index';
 
 /** A counter family. `name` ends in `_total`; OpenMetrics output names the family without it. */
-export class CounterFamily extends Family<CounterCell> {
-  constructor(name: string, help: string, labelNames: readonly string[]) {
-    super(name, help, 'counter', labelNames);
+export class CounterFamily extends Family {
+  /** Value per series id. Replaced when the index grows: read it through the family. */
+  values: Float64Array;
+  exemplars: Map<number, Exemplar> | undefined = undefined;
+
+  constructor(name: string, help: string, index: SeriesIndex) {
+    super(name, help, 'counter', index);
+    this.values = new Float64Array(index.capacity);
   }
 
-  protected newCell(): CounterCell {
-    return { value: 0, exemplar: undefined };
+  grow(capacity: number): void {
+    this.values = grown(this.values, capacity);
+  }
+
+  /** Adds 1 to series `id`, with a `trace_id` exemplar when given. */
+  inc(id: number, traceId?: string): void {
+    this.values[id]!++;
+    if (traceId !== undefined) (this.exemplars ??= new Map()).set(id, { traceId, value: 1, timestamp: Date.now() / 1000 });
   }
 
   reset(): void {
-    for (const { cell } of this.series) {
-      cell.value = 0;
-      cell.exemplar = undefined;
-    }
+    this.values.fill(0);
+    this.exemplars = undefined;
   }
 
   get(): MetricObjectWithValues {
-    return {
-      name: this.familyName,
-      help: this.help,
-      type: 'counter',
-      aggregator: this.aggregator,
-      values: this.series.map((s) => ({ labels: this.labelsOf(s.values), value: s.cell.value })),
-    };
+    const values = [];
+    for (let id = 0; id < this.index.size; id++) values.push({ labels: this.labelObject(id), value: this.values[id]! });
+    return { name: this.familyName, help: this.help, type: 'counter', aggregator: this.aggregator, values };
   }
 
   render(openMetrics: boolean, extraLabels: string): string {
-    const sample = this.familyName;
-    const family = openMetrics ? sample.replace(/_total$/, '') : sample;
+    const family = openMetrics ? this.familyName.replace(/_total$/, '') : this.familyName;
+    const sample = openMetrics ? `${family}_total` : this.familyName;
     let out = header(family, this.help, 'counter', openMetrics);
-    const name = openMetrics ? `${family}_total` : sample;
-    for (const { text, cell } of this.series) {
-      out += `${name}${braces(text, extraLabels)} ${formatValue(cell.value)}`;
-      if (openMetrics && cell.exemplar !== undefined) out += exemplarText(cell.exemplar);
+    const exemplars = openMetrics ? this.exemplars : undefined;
+    for (let id = 0; id < this.index.size; id++) {
+      const labels = this.labels(id, extraLabels);
+      out += `${sample}${labels === '' ? '' : `{${labels}}`} ${formatValue(this.values[id]!)}`;
+      const ex = exemplars?.get(id);
+      if (ex !== undefined) out += exemplarText(ex);
       out += '\n';
     }
     return out;

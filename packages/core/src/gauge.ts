@@ -1,39 +1,37 @@
 import type { MetricObjectWithValues } from './prom';
 import { Family } from './family';
-import { braces, formatValue, header } from './format';
-
-export interface GaugeCell {
-  value: number;
-}
+import { formatValue, header } from './format';
+import { type SeriesIndex, grown } from './series-index';
 
 /** A gauge family. */
-export class GaugeFamily extends Family<GaugeCell> {
-  constructor(name: string, help: string, labelNames: readonly string[]) {
-    super(name, help, 'gauge', labelNames);
+export class GaugeFamily extends Family {
+  /** Value per series id. Replaced when the index grows: read it through the family. */
+  values: Float64Array;
+
+  constructor(name: string, help: string, index: SeriesIndex) {
+    super(name, help, 'gauge', index);
+    this.values = new Float64Array(index.capacity);
   }
 
-  protected newCell(): GaugeCell {
-    return { value: 0 };
+  grow(capacity: number): void {
+    this.values = grown(this.values, capacity);
   }
 
   reset(): void {
-    for (const { cell } of this.series) cell.value = 0;
+    this.values.fill(0);
   }
 
   get(): MetricObjectWithValues {
-    return {
-      name: this.familyName,
-      help: this.help,
-      type: 'gauge',
-      aggregator: this.aggregator,
-      values: this.series.map((s) => ({ labels: this.labelsOf(s.values), value: s.cell.value })),
-    };
+    const values = [];
+    for (let id = 0; id < this.index.size; id++) values.push({ labels: this.labelObject(id), value: this.values[id]! });
+    return { name: this.familyName, help: this.help, type: 'gauge', aggregator: this.aggregator, values };
   }
 
   render(openMetrics: boolean, extraLabels: string): string {
     let out = header(this.familyName, this.help, 'gauge', openMetrics);
-    for (const { text, cell } of this.series) {
-      out += `${this.familyName}${braces(text, extraLabels)} ${formatValue(cell.value)}\n`;
+    for (let id = 0; id < this.index.size; id++) {
+      const labels = this.labels(id, extraLabels);
+      out += `${this.familyName}${labels === '' ? '' : `{${labels}}`} ${formatValue(this.values[id]!)}\n`;
     }
     return out;
   }

@@ -1,99 +1,89 @@
 import type { MetricObjectWithValues, MetricSample } from './prom';
 import { Family } from './family';
-import { braces, formatValue, header } from './format';
+import { formatValue, header } from './format';
 import { type Exemplar, exemplarText } from './exemplar';
+import { type SeriesIndex, grown } from './series-index';
 
-/** One histogram series: per-bucket counts (not cumulative; the last slot is +Inf), sum, count. */
-export class HistogramCell {
-  readonly counts: Float64Array;
-  sum = 0;
-  count = 0;
-  exemplars: (Exemplar | undefined)[] | undefined = undefined;
-
-  constructor(private readonly bounds: readonly number[]) {
-    this.counts = new Float64Array(bounds.length + 1);
-  }
-
-  /** Records `value` and answers the index of the bucket it fell in. */
-  observe(value: number): number {
-    const bounds = this.bounds;
-    let i = 0;
-    while (i < bounds.length && value > bounds[i]!) i++;
-    this.counts[i]!++;
-    this.sum += value;
-    this.count++;
-    return i;
-  }
-
-  /** Records `value` with a trace id exemplar on its bucket. */
-  observeWithExemplar(value: number, traceId: string): void {
-    const i = this.observe(value);
-    this.exemplars ??= new Array<Exemplar | undefined>(this.counts.length);
-    this.exemplars[i] = { traceId, value, timestamp: Date.now() / 1000 };
-  }
-}
-
-/** A histogram family with fixed upper bounds (seconds or bytes; sorted, finite, no duplicates). */
-export class HistogramFamily extends Family<HistogramCell> {
+/**
+ * A histogram family with fixed upper bounds (sorted, finite, no duplicates). Bucket counts are
+ * kept per bucket, not cumulated, in one column of `stride` (bounds + the +Inf bucket) entries
+ * per series; the count of a series is the sum of its buckets.
+ */
+export class HistogramFamily extends Family {
+  readonly stride: number;
+  /** Bucket counts, `stride` per series id. Replaced when the index grows. */
+  counts: Float64Array;
+  /** Sum per series id. Replaced when the index grows. */
+  sums: Float64Array;
+  /** Latest exemplar per (series id × stride + bucket). */
+  exemplars: Map<number, Exemplar> | undefined = undefined;
   private readonly le: readonly string[];
 
-  constructor(name: string, help: string, labelNames: readonly string[], readonly buckets: readonly number[]) {
-    super(name, help, 'histogram', labelNames);
+  constructor(name: string, help: string, index: SeriesIndex, readonly buckets: readonly number[]) {
+    super(name, help, 'histogram', index);
+    this.stride = buckets.length + 1;
     this.le = [...buckets.map(formatValue), '+Inf'];
+    this.counts = new Float64Array(index.capacity * this.stride);
+    this.sums = new Float64Array(index.capacity);
   }
 
-  protected newCell(): HistogramCell {
-    return new HistogramCell(this.buckets);
+  grow(capacity: number): void {
+    this.counts = grown(this.counts, capacity * this.stride);
+    this.sums = grown(this.sums, capacity);
+  }
+
+  /** Records `value` in series `id`, with a `trace_id` exemplar on its bucket when given. */
+  observe(id: number, value: number, traceId?: string): void {
+    const bounds = this.buckets;
+    let i = 0;
+    while (i < bounds.length && value > bounds[i]!) i++;
+    const slot = id * this.stride + i;
+    this.counts[slot]!++;
+    this.sums[id]! += value;
+    if (traceId !== undefined) (this.exemplars ??= new Map()).set(slot, { traceId, value, timestamp: Date.now() / 1000 });
   }
 
   reset(): void {
-    for (const { cell } of this.series) {
-      cell.counts.fill(0);
-      cell.sum = 0;
-      cell.count = 0;
-      cell.exemplars = undefined;
-    }
+    this.counts.fill(0);
+    this.sums.fill(0);
+    this.exemplars = undefined;
   }
 
   get(): MetricObjectWithValues {
     const values: MetricSample[] = [];
-    const bucketName = `${this.familyName}_bucket`;
-    for (const { values: labelValues, cell } of this.series) {
-      const labels = this.labelsOf(labelValues);
+    for (let id = 0; id < this.index.size; id++) {
+      const labels = this.labelObject(id);
       let cumulative = 0;
-      for (let i = 0; i < cell.counts.length; i++) {
-        cumulative += cell.counts[i]!;
+      for (let i = 0; i < this.stride; i++) {
+        cumulative += this.counts[id * this.stride + i]!;
         const le = i < this.buckets.length ? this.buckets[i]! : '+Inf';
-        values.push({ labels: { ...labels, le }, value: cumulative, metricName: bucketName });
+        values.push({ labels: { ...labels, le }, value: cumulative, metricName: `${this.familyName}_bucket` });
       }
-      values.push({ labels, value: cell.sum, metricName: `${this.familyName}_sum` });
-      values.push({ labels, value: cell.count, metricName: `${this.familyName}_count` });
+      values.push({ labels, value: this.sums[id]!, metricName: `${this.familyName}_sum` });
+      values.push({ labels, value: cumulative, metricName: `${this.familyName}_count` });
     }
-    return {
-      name: this.familyName,
-      help: this.help,
-      type: 'histogram',
-      aggregator: this.aggregator,
-      values,
-    };
+    return { name: this.familyName, help: this.help, type: 'histogram', aggregator: this.aggregator, values };
   }
 
   render(openMetrics: boolean, extraLabels: string): string {
     const name = this.familyName;
+    const bucketName = `${name}_bucket{`;
+    const exemplars = openMetrics ? this.exemplars : undefined;
     let out = header(name, this.help, 'histogram', openMetrics);
-    for (const { text, cell } of this.series) {
-      const labels = braces(text, extraLabels);
-      const inner = labels === '' ? '' : `${labels.slice(1, -1)},`;
-      const exemplars = openMetrics ? cell.exemplars : undefined;
+    for (let id = 0; id < this.index.size; id++) {
+      const labels = this.labels(id, extraLabels);
+      const prefix = labels === '' ? bucketName : `${bucketName}${labels},`;
+      const base = id * this.stride;
       let cumulative = 0;
-      for (let i = 0; i < cell.counts.length; i++) {
-        cumulative += cell.counts[i]!;
-        out += `${name}_bucket{${inner}le="${this.le[i]}"} ${cumulative}`;
-        const ex = exemplars?.[i];
+      for (let i = 0; i < this.stride; i++) {
+        cumulative += this.counts[base + i]!;
+        out += `${prefix}le="${this.le[i]}"} ${cumulative}`;
+        const ex = exemplars?.get(base + i);
         if (ex !== undefined) out += exemplarText(ex);
         out += '\n';
       }
-      out += `${name}_sum${labels} ${formatValue(cell.sum)}\n${name}_count${labels} ${cell.count}\n`;
+      const braced = labels === '' ? '' : `{${labels}}`;
+      out += `${name}_sum${braced} ${formatValue(this.sums[id]!)}\n${name}_count${braced} ${cumulative}\n`;
     }
     return out;
   }

@@ -1,21 +1,24 @@
 /**
  * The HTTP recorder: one per adapter instance. `begin` when a request reaches the adapter,
  * `end` once when it finishes or its client goes away. The series for each
- * (route, method, status[, custom values]) is resolved once and kept, so the usual request
- * costs two map lookups, a counter increment, a bucket increment and a gauge update.
+ * (route, method, status[, custom values]) is resolved once to a series id and kept, so the
+ * usual request costs one map lookup, a counter increment, a bucket increment, a sum and a
+ * gauge update, all on typed arrays.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { type CounterCell, CounterFamily } from './counter';
-import { GaugeFamily, type GaugeCell } from './gauge';
-import { type HistogramCell, HistogramFamily } from './histogram';
+import { CounterFamily } from './counter';
+import { GaugeFamily } from './gauge';
+import { SeriesIndex } from './series-index';
+import { isFamily } from './family';
+import { HistogramFamily } from './histogram';
 import {
   BoundedValues, CLIENT_CLOSED_STATUS, METHOD_VALUES, OVERFLOW_VALUE, UNMATCHED_ROUTE,
   capLength, methodIndexOf, statusLabel,
 } from './labels';
 import { type HttpNames, OVERFLOW_METRIC, builtInLabelNames, httpNames } from './naming';
 import { type HttpMetricsOptions, type ResolvedHttpOptions, checkOptionKeys, resolveHttpOptions } from './options';
-import { ensureDefaultMetrics } from './prom';
+import { ensureDefaultMetrics, findMetric } from './prom';
 import { registerFamily } from './registration';
 import { RequestState } from './request-state';
 import { traceIdReader } from './exemplar';
@@ -27,24 +30,20 @@ export interface RawRequest {
   headers: IncomingHttpHeaders;
 }
 
-interface Leaf {
-  requests: CounterCell | undefined;
-  duration: HistogramCell;
-  requestSize: HistogramCell | undefined;
-  responseSize: HistogramCell | undefined;
-}
-
 interface RouteEntry {
   /** The label value (the template, cut to length, or `__overflow__`). */
   value: string;
   excluded: boolean;
-  /** Per method index: status → leaf. */
-  byMethod: (Map<number, Leaf> | undefined)[];
-  /** With custom labels: per method index, "status\0v1\0v2…" → leaf. */
-  custom: (Map<string, Leaf> | undefined)[];
+  /** The first (status × 16 + method) seen on this route and its series id: most routes have one. */
+  firstKey: number;
+  firstId: number;
+  /** Series ids of the other (status × 16 + method) keys. */
+  ids: Map<number, number> | undefined;
+  /** With custom labels: "method\0status\0v1\0v2…" → series id. */
+  custom: Map<string, number> | undefined;
 }
 
-const EXCLUDED: RouteEntry = { value: '', excluded: true, byMethod: [], custom: [] };
+const EXCLUDED: RouteEntry = { value: '', excluded: true, firstKey: -1, firstId: -1, ids: undefined, custom: undefined };
 
 /** Options of {@link createHttpMetrics}: the shared ones plus how to find a route. */
 export interface HttpRecorderOptions<Req, Res> extends HttpMetricsOptions<Req, Res> {
@@ -72,7 +71,9 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
   private readonly responseSize: HistogramFamily | undefined;
   private readonly overflow: CounterFamily;
 
-  private readonly inFlight: GaugeCell[] = [];
+  /** Series id of the in-flight gauge per method index, -1 until first seen. */
+  private readonly inFlightIds = new Int32Array(METHOD_VALUES.length).fill(-1);
+  private readonly index: SeriesIndex;
   private readonly routes = new Map<string, RouteEntry>();
   private readonly routeValues: BoundedValues;
   private readonly statusValues: BoundedValues;
@@ -101,23 +102,35 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
     const labelNames = [n.method, n.route, n.status, ...this.customNames];
     const registry = o.registry;
 
+    // Families of one label set share one index; on a registry that has them already, reuse it.
+    const existing = findMetric(registry, n.duration);
+    const index = (this.index =
+      isFamily(existing) && existing.labelNames.join() === labelNames.join() ? existing.index : new SeriesIndex(labelNames));
+    const inFlight = findMetric(registry, n.inFlight);
+    const overflow = findMetric(registry, OVERFLOW_METRIC);
     this.requests =
       n.requests === undefined
         ? undefined
-        : registerFamily(pkg, registry, new CounterFamily(n.requests, 'Total number of HTTP requests, by method, route template and status code.', labelNames));
+        : registerFamily(pkg, registry, new CounterFamily(n.requests, 'Total number of HTTP requests, by method, route template and status code.', index));
     this.duration = registerFamily(
       pkg, registry,
-      new HistogramFamily(n.duration, 'Duration of HTTP requests in seconds, from arrival to the end of the response.', labelNames, o.durationBuckets),
+      new HistogramFamily(n.duration, 'Duration of HTTP requests in seconds, from arrival to the end of the response.', index, o.durationBuckets),
       'durationBuckets',
     );
-    this.inFlightFamily = registerFamily(pkg, registry, new GaugeFamily(n.inFlight, 'Number of HTTP requests being served, by method.', [n.method]));
+    this.inFlightFamily = registerFamily(
+      pkg, registry,
+      new GaugeFamily(n.inFlight, 'Number of HTTP requests being served, by method.', isFamily(inFlight) ? inFlight.index : new SeriesIndex([n.method])),
+    );
     this.requestSize = o.requestSize
-      ? registerFamily(pkg, registry, new HistogramFamily(n.requestSize, 'Size of HTTP request bodies in bytes (Content-Length).', labelNames, o.sizeBuckets), 'sizeBuckets')
+      ? registerFamily(pkg, registry, new HistogramFamily(n.requestSize, 'Size of HTTP request bodies in bytes (Content-Length).', index, o.sizeBuckets), 'sizeBuckets')
       : undefined;
     this.responseSize = o.responseSize
-      ? registerFamily(pkg, registry, new HistogramFamily(n.responseSize, 'Size of HTTP response bodies in bytes, as written.', labelNames, o.sizeBuckets), 'sizeBuckets')
+      ? registerFamily(pkg, registry, new HistogramFamily(n.responseSize, 'Size of HTTP response bodies in bytes, as written.', index, o.sizeBuckets), 'sizeBuckets')
       : undefined;
-    this.overflow = registerFamily(pkg, registry, new CounterFamily(OVERFLOW_METRIC, 'Label values recorded as __overflow__ because the label reached maxLabelValues.', ['metric', 'label']));
+    this.overflow = registerFamily(
+      pkg, registry,
+      new CounterFamily(OVERFLOW_METRIC, 'Label values recorded as __overflow__ because the label reached maxLabelValues.', isFamily(overflow) ? overflow.index : new SeriesIndex(['metric', 'label'])),
+    );
     if (o.defaultMetrics) ensureDefaultMetrics(registry);
 
     this.countsResponseBytes = o.responseSize;
@@ -138,8 +151,9 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
     const skip = this.options.skip;
     if (skip !== undefined && this.safeSkip(skip, req, res)) return undefined;
     const method = methodIndexOf(raw.method);
-    const gauge = this.inFlight[method] ?? (this.inFlight[method] = this.inFlightFamily.cell([METHOD_VALUES[method]!]));
-    gauge.value++;
+    let gauge = this.inFlightIds[method]!;
+    if (gauge < 0) gauge = this.inFlightIds[method] = this.inFlightFamily.index.id([METHOD_VALUES[method]!]);
+    this.inFlightFamily.values[gauge]!++;
     const state = new RequestState<Req, Res>(this, req, res, method, performance.now());
     if (this.traceId !== undefined) state.traceId = this.traceId(raw.headers);
     if (this.options.exclude.length > 0) state.url = raw.url;
@@ -155,7 +169,7 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
     if (state.done) return;
     state.done = true;
     const seconds = (performance.now() - state.start) / 1000;
-    this.inFlight[state.method]!.value--;
+    this.inFlightFamily.values[this.inFlightIds[state.method]!]!--;
 
     let route = state.route;
     if (route === undefined && this.routeOf !== undefined) route = this.safeRoute(state);
@@ -163,27 +177,23 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
     if (entry.excluded) return;
     if (aborted) status = CLIENT_CLOSED_STATUS;
 
-    let leaf: Leaf | undefined;
+    let id: number;
     if (this.customNames.length === 0) {
-      const byStatus = entry.byMethod[state.method] ?? (entry.byMethod[state.method] = new Map());
-      leaf = byStatus.get(status);
-      if (leaf === undefined) {
-        leaf = this.newLeaf(entry, state.method, status, []);
-        byStatus.set(status, leaf);
-      }
+      const key = status * 16 + state.method;
+      id = entry.firstKey === key ? entry.firstId : (entry.ids?.get(key) ?? this.newSeries(entry, key, state.method, status));
     } else {
-      leaf = this.customLeaf(entry, state, status);
+      id = this.customSeries(entry, state, status);
     }
 
     const traceId = state.traceId;
-    if (leaf.requests !== undefined) {
-      leaf.requests.value++;
-      if (traceId !== undefined) leaf.requests.exemplar = { traceId, value: 1, timestamp: Date.now() / 1000 };
+    const requests = this.requests;
+    if (requests !== undefined) {
+      if (traceId === undefined) requests.values[id]!++;
+      else requests.inc(id, traceId);
     }
-    if (traceId === undefined) leaf.duration.observe(seconds);
-    else leaf.duration.observeWithExemplar(seconds, traceId);
-    leaf.requestSize?.observe(state.requestBytes);
-    leaf.responseSize?.observe(state.responseBytes);
+    this.duration.observe(id, seconds, traceId);
+    this.requestSize?.observe(id, state.requestBytes);
+    this.responseSize?.observe(id, state.responseBytes);
   }
 
   private entryFor(route: string, path: string | undefined): RouteEntry {
@@ -204,17 +214,28 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
     return created;
   }
 
-  private customLeaf(entry: RouteEntry, state: RequestState<Req, Res>, status: number): Leaf {
+  private newSeries(entry: RouteEntry, key: number, method: number, status: number): number {
+    const id = this.seriesId(entry, method, status, []);
+    if (entry.firstKey === -1) {
+      entry.firstKey = key;
+      entry.firstId = id;
+    } else {
+      (entry.ids ??= new Map()).set(key, id);
+    }
+    return id;
+  }
+
+  private customSeries(entry: RouteEntry, state: RequestState<Req, Res>, status: number): number {
     const values: string[] = [];
-    let key = String(status);
+    let key = `${state.method}\u0000${status}`;
     for (let i = 0; i < this.customSources.length; i++) {
       const v = capLength(this.safeLabel(i, state));
       values.push(v);
       key += `\u0000${v}`;
     }
-    const byKey = entry.custom[state.method] ?? (entry.custom[state.method] = new Map());
-    const leaf = byKey.get(key);
-    if (leaf !== undefined) return leaf;
+    const ids = (entry.custom ??= new Map());
+    const known = ids.get(key);
+    if (known !== undefined) return known;
     let admittedAll = true;
     for (let i = 0; i < values.length; i++) {
       const admitted = this.customValues[i]!.admit(values[i]!);
@@ -224,35 +245,21 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
         this.countOverflow(this.customNames[i]!);
       }
     }
-    if (!admittedAll) {
-      const overflowKey = [String(status), ...values].join('\u0000');
-      let capped = byKey.get(overflowKey);
-      if (capped === undefined) {
-        capped = this.newLeaf(entry, state.method, status, values);
-        byKey.set(overflowKey, capped);
-      }
-      return capped;
-    }
-    const created = this.newLeaf(entry, state.method, status, values);
-    byKey.set(key, created);
-    return created;
+    const id = this.seriesId(entry, state.method, status, values);
+    // A value past the cap is not remembered, so the cache stays bounded.
+    if (admittedAll) ids.set(key, id);
+    return id;
   }
 
-  private newLeaf(entry: RouteEntry, method: number, status: number, custom: string[]): Leaf {
-    let statusValue = this.statusValues.admit(this.statusText(status));
+  private seriesId(entry: RouteEntry, method: number, status: number, custom: string[]): number {
+    const statusValue = this.statusValues.admit(this.statusText(status));
     if (statusValue === OVERFLOW_VALUE) this.countOverflow(this.names.status);
-    const values = [METHOD_VALUES[method]!, entry.value, statusValue, ...custom];
-    return {
-      requests: this.requests?.cell(values),
-      duration: this.duration.cell(values),
-      requestSize: this.requestSize?.cell(values),
-      responseSize: this.responseSize?.cell(values),
-    };
+    return this.index.id([METHOD_VALUES[method]!, entry.value, statusValue, ...custom]);
   }
 
   private countOverflow(label: string): void {
     for (const family of [this.requests, this.duration, this.requestSize, this.responseSize]) {
-      if (family !== undefined) this.overflow.cell([family.name, label]).value++;
+      if (family !== undefined) this.overflow.values[this.overflow.index.id([family.familyName, label])]!++;
     }
   }
 
@@ -307,7 +314,7 @@ export function createHttpMetrics<Req = unknown, Res = unknown>(
 }
 
 function newEntry(value: string): RouteEntry {
-  return { value, excluded: false, byMethod: [], custom: [] };
+  return { value, excluded: false, firstKey: -1, firstId: -1, ids: undefined, custom: undefined };
 }
 
 function pathOf(url: string): string {

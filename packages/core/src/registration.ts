@@ -10,10 +10,11 @@ import { HistogramFamily } from './histogram';
 import { optionError } from './options';
 
 /**
- * Registers `family` in `registry`, or answers the identical family already there.
+ * Registers `family` in `registry` (its columns then grow with its index), or answers the
+ * identical family already there.
  * `bucketsOption` names the option behind a histogram's buckets, for the error message.
  */
-export function registerFamily<F extends Family<unknown>>(
+export function registerFamily<F extends Family>(
   pkg: string,
   registry: Registry,
   family: F,
@@ -22,6 +23,7 @@ export function registerFamily<F extends Family<unknown>>(
   const existing = findMetric(registry, family.name);
   if (existing === undefined) {
     registerMetric(registry, family);
+    family.index.attach(family);
     return family;
   }
   if (!isFamily(existing)) {
@@ -42,7 +44,7 @@ export function registerFamily<F extends Family<unknown>>(
   return existing as F;
 }
 
-function differenceOf(a: Family<unknown>, b: Family<unknown>, bucketsOption: string): string | undefined {
+function differenceOf(a: Family, b: Family, bucketsOption: string): string | undefined {
   if (a.type !== b.type) return `type (${a.type}, asked for ${b.type})`;
   if (a.labelNames.join() !== b.labelNames.join()) {
     return `label set, \`labels\` option ([${a.labelNames.join(', ')}], asked for [${b.labelNames.join(', ')}])`;

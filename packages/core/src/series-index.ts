@@ -1,0 +1,56 @@
+/**
+ * Series ids for a set of label names. Families that share an index store their values in
+ * columns indexed by series id, so a caller that resolved a series once records into every
+ * family with plain array increments: no label object, no hashing, no lookup.
+ */
+
+/** A family whose columns grow with the index it is attached to. */
+export interface Columnar {
+  grow(capacity: number): void;
+}
+
+export class SeriesIndex {
+  /** Label values of each series, by id. */
+  readonly values: (readonly string[])[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly members: Columnar[] = [];
+  private cap = 16;
+
+  constructor(readonly labelNames: readonly string[]) {}
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  get capacity(): number {
+    return this.cap;
+  }
+
+  /** Columns of `family` now grow with this index. */
+  attach(family: Columnar): void {
+    this.members.push(family);
+  }
+
+  /** The id of these label values (in `labelNames` order), assigned on first use. */
+  id(values: readonly string[]): number {
+    const key = values.join('\u0000');
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(Object.freeze([...values]));
+      this.ids.set(key, id);
+      if (id >= this.cap) {
+        this.cap *= 2;
+        for (const family of this.members) family.grow(this.cap);
+      }
+    }
+    return id;
+  }
+}
+
+/** A copy of `column` with room for `length` entries. */
+export function grown(column: Float64Array, length: number): Float64Array {
+  const next = new Float64Array(length);
+  next.set(column);
+  return next;
+}
