@@ -219,6 +219,28 @@ describe.each(KOA_VERSIONS)('%s', (_, KoaVersion) => {
       expect(exp.value('http_request_duration_seconds_sum', { route: '/download' })).toBeGreaterThanOrEqual(0.15);
     });
 
+    test('a response written on ctx.res with ctx.respond = false is recorded with its status and bytes', async () => {
+      const url = await start(
+        (app) => {
+          const router = new Router();
+          router.get('/raw', (ctx) => {
+            ctx.respond = false;
+            ctx.res.writeHead(202, { 'content-type': 'text/plain' });
+            ctx.res.write('ab');
+            setTimeout(() => ctx.res.end('cde'), 30);
+          });
+          app.use(router.routes());
+        },
+        { responseSize: true },
+      );
+      const reply = await request(`${url}/raw`);
+      expect(reply.status).toBe(202);
+      expect(reply.body).toBe('abcde');
+      const exp = await settled(url, 1);
+      expect(exp.value('http_response_size_bytes_sum', { route: '/raw', status_code: '202' })).toBe(5);
+      expect(exp.value('http_request_duration_seconds_sum', { route: '/raw' })).toBeGreaterThanOrEqual(0.025);
+    });
+
     test('string, JSON and empty bodies are sized by the bytes written', async () => {
       const url = await start(
         (app) => {
