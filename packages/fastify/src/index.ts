@@ -1,0 +1,5 @@
+import { metrics } from './metrics';
+
+export { metrics };
+export type { FastifyMetricsOptions, FastifyRequestState } from './types';
+export default metrics;

@@ -1,0 +1,87 @@
+import type {
+  FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction,
+} from 'fastify';
+import fp from 'fastify-plugin';
+import {
+  type MetricsEndpoint, checkOptionKeys, createHttpMetrics, createMetricsEndpoint, endOnClose, optionError, resolvePath,
+} from '@promwire/core';
+import { OPTED_OUT, routeHooks, routeOfRequest } from './route-hooks';
+import type { FastifyMetricsOptions } from './types';
+
+const PKG = '@promwire/fastify';
+
+async function promwireFastify(fastify: FastifyInstance, options: FastifyMetricsOptions): Promise<void> {
+  checkOptionKeys(PKG, options, ['getRoute']);
+  const { getRoute, exclude } = options;
+  if (getRoute !== undefined && typeof getRoute !== 'function') {
+    throw optionError(PKG, `getRoute must be a function, got ${typeof getRoute}`);
+  }
+  const path = resolvePath(PKG, options.path);
+  if (fastify.hasRequestDecorator('promwire')) {
+    throw optionError(PKG, 'is already registered on this Fastify instance; register it once, before the routes');
+  }
+  const recorder = createHttpMetrics<FastifyRequest, FastifyReply>({
+    ...options,
+    // A malformed `exclude` goes through unchanged, for the core's own error.
+    exclude: exclude === undefined ? [OPTED_OUT] : Array.isArray(exclude) ? [...exclude, OPTED_OUT] : exclude,
+    pkg: PKG,
+    adapterKeys: ['getRoute'],
+    routeOf: getRoute ?? routeOfRequest,
+  });
+
+  fastify.decorateRequest('promwire', null);
+  fastify.addHook('onRoute', routeHooks(PKG, recorder, getRoute === undefined));
+  fastify.addHook('onRequest', function promwireOnRequest(request, reply, done: HookHandlerDoneFunction) {
+    const state = recorder.begin(request, reply, request.raw);
+    if (state !== undefined) {
+      request.promwire = state;
+      // The raw response's `close` records a client that went away (499) on every Fastify
+      // version and counts the bytes written (`responseSize`).
+      endOnClose(state, reply.raw);
+    }
+    done();
+  });
+  fastify.addHook('onResponse', function promwireOnResponse(request, reply, done: HookHandlerDoneFunction) {
+    const state = request.promwire;
+    if (state !== null) recorder.end(state, reply.raw.statusCode);
+    done();
+  });
+
+  if (path !== false) {
+    const endpoint = createMetricsEndpoint({ registry: recorder.options.registry, auth: options.auth, pkg: PKG });
+    fastify.route({
+      method: ['GET', 'HEAD'],
+      url: path,
+      config: { metrics: false },
+      handler: (request, reply) => serveMetrics(endpoint, request, reply),
+    });
+  }
+}
+
+/** Sends core's response through `reply`; a gzip body carries its `content-encoding`, which compression plugins leave alone. */
+async function serveMetrics(endpoint: MetricsEndpoint, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { status, headers, body } = await endpoint.respond(request.raw);
+  return reply.code(status).headers(headers).send(body);
+}
+
+/**
+ * Fastify 4 and 5 plugin recording `http_requests_total`, `http_request_duration_seconds` and
+ * `http_requests_in_flight` for every request of the app, labelled with Fastify's route
+ * template (mount prefixes included; `__unmatched__` for the not-found handler), and serving
+ * the registry at `/metrics` (the `path` option; `false` for none).
+ *
+ * Register it before the routes: its hooks then see every route, including those of
+ * encapsulated plugins. Duration runs from `onRequest` to the end of the response. A handler
+ * that throws is recorded with the status Fastify sent; a client that disconnects before the
+ * response finished is recorded once as 499. `config: { metrics: false }` leaves a route out.
+ * Bad options make `register` reject with a `TypeError` prefixed `@promwire/fastify:`.
+ *
+ * @example
+ * const app = Fastify();
+ * await app.register(metrics, { registry });
+ * app.get('/users/:id', handler); // http_requests_total{method="GET",route="/users/:id",status_code="200"}
+ */
+export const metrics: FastifyPluginAsync<FastifyMetricsOptions> = fp(promwireFastify, {
+  fastify: '4.x || 5.x',
+  name: PKG,
+});
