@@ -44,7 +44,8 @@ describe.each(VERSIONS)('@promwire/fastify on %s: a real socket', (_name, fastif
     app.get('/trickle', async (_request, reply) => {
       const body = new Readable({ read() {} });
       body.push('first chunk\n');
-      setTimeout(() => body.push(null), 1000);
+      const end = setTimeout(() => body.push(null), 1000);
+      body.on('close', () => clearTimeout(end));
       return reply.type('text/plain').send(body);
     });
     app.get('/text', async () => 'x'.repeat(1000));
