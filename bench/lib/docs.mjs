@@ -1,0 +1,115 @@
+// docs/benchmarks.md, rewritten from the results of each run.
+import { writeFileSync } from 'node:fs';
+import { expositionRows, frameworkHeading, frameworkRows, markdownTable, targetLine } from './report.mjs';
+
+const KIND = {
+  bare: 'the framework alone',
+  noop: 'the framework\'s own cost of a hook pair that records nothing',
+  promwire: 'promwire',
+  peer: 'peer, at its defaults, metrics endpoint on',
+  floor: 'hand-written prom-client',
+};
+
+export function writeDocs(file, results) {
+  const { settings: s, machine: m, versions } = results;
+  const out = [];
+  out.push(`# Benchmarks
+
+What promwire costs per request, measured against the bare framework, the framework's own cost
+of a middleware or hook pair that records nothing ("no-op"), a hand-written prom-client "floor"
+(\`counter.inc(labels)\`, \`histogram.observe(labels, v)\`, \`gauge.inc/dec\` in the same hook
+pair) and the peers a user would pick instead. This file is rewritten by every run of the
+benchmark; the raw results of the last run are in \`bench/results/latest.json\` (not committed).
+
+## How to rerun
+
+\`\`\`sh
+npm run bench                              # every framework whose adapter is built, about 10 minutes
+npm run bench -- --quick                   # 3 short rounds, under 2 minutes
+npm run bench -- --framework express,koa   # only these frameworks
+node bench/run.mjs --help                  # rounds, seconds per measurement, budget, connections
+\`\`\`
+
+\`npm run bench\` first rebuilds any package whose \`dist/\` is older than its sources. A
+framework is included when its promwire adapter has a built \`dist/\`. Close other work on the
+machine first: the figures are CPU time, and a busy machine shows as wide min…max ranges.
+
+## How it measures
+
+- One server process per variant, all serving \`GET /users/:id\` (JSON body), listening on
+  127.0.0.1 and pinned to CPU 0 with \`taskset\`; the load comes from autocannon in a separate
+  process pinned to CPU 1, ${s.connections} connections, ids cycled over 1..1000.
+- Every server is warmed up under load first. A calibration load on the bare server then fixes
+  the request count of every measurement of that framework (about the target seconds of load).
+- A measurement: the server reads \`process.cpuUsage()\` (user + system, all threads) when told
+  to start and when told to stop, over IPC, so the control messages never touch the framework;
+  the load generator sends the fixed number of requests in between. **CPU µs/req** = CPU time ÷
+  requests the handler served.
+- Variants alternate with bare (bare, X, bare, Y, …, bare), in a rotated order each round.
+  **overhead** = the variant's CPU µs/req − the mean of the two bare measurements around it;
+  **req/s ÷ bare** the same way for throughput; **over no-op** = overhead − the no-op
+  variant's overhead in the same round. Tables give the median over rounds and (min…max).
+- **/metrics check**: after warm-up and again at the end, each server's \`/metrics\` must count at
+  least as many \`GET /users/:id\` requests as the load generator got 2xx answers for (bare and
+  no-op: the handler's own count). A variant failing it is marked ✗ and not used for targets.
+- \`/metrics\` at scale: one process per implementation and size (\`node --expose-gc\`): N label
+  sets \`{method, route, status_code}\`, each with a request counter and a duration histogram
+  (the same 14 buckets), recorded through promwire's recorder (\`createHttpMetrics\`,
+  \`begin\`/\`end\`) or through prom-client's \`Counter\` and \`Histogram\`. Serialization time
+  of promwire's \`renderRegistry\` (its endpoint's body) and of prom-client's
+  \`registry.metrics()\`; heap = heap used after forced GC, after one scrape, minus before the
+  series existed, ÷ N.
+`);
+
+  out.push(`## Latest run
+
+- ${results.startedAt.replace('T', ' ').replace(/\..*/, ' UTC')}, \`${results.command}\` (${s.mode} mode, ${results.seconds} s)
+- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}; load average at start ${m.loadAverage.join(', ')}
+- Node ${m.node}; processes ${s.taskset ? 'pinned with taskset (server CPU 0, load CPU 1)' : 'not pinned (no taskset)'}
+- Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}
+`);
+  if (s.mode === 'quick') {
+    out.push('> Quick mode: few, short rounds. Use the full `npm run bench` for figures to quote.\n');
+  }
+
+  for (const fw of results.frameworks) {
+    if (fw.figures === undefined) {
+      out.push(`### ${fw.title}\n\nNot measured: ${fw.skipped ?? 'did not run'}.\n`);
+      continue;
+    }
+    out.push(`### ${fw.title} ${fw.version}
+
+${frameworkHeading(fw).replace(/^[^:]*: /, '')}.
+
+${markdownTable(frameworkRows(fw))}
+`);
+    const notes = [];
+    for (const v of fw.variants) {
+      const what = v.kind === 'peer' || v.kind === 'floor' ? `${v.package} ${v.version ?? ''}`.trim() : KIND[v.kind];
+      notes.push(`- \`${v.id}\`: ${what}${v.note ? `; ${v.note}` : ''}${v.startError ? `. **Could not run:** ${v.startError}` : ''}`);
+    }
+    const problems = (fw.measurements ?? []).filter((x) => x.problem !== undefined);
+    for (const p of problems) notes.push(`- round ${p.round}, \`${p.variant}\`: ${p.problem}${p.valid ? '' : ' (not counted)'}`);
+    out.push(`${notes.join('\n')}\n`);
+  }
+
+  if (results.exposition.length > 0) {
+    out.push(`### \`/metrics\` serialization and heap
+
+${markdownTable(expositionRows(results.exposition))}
+
+Serialization: median (min…max) over the iterations of one process, after one warm-up render.
+"promwire via prom-client" is prom-client's own serializer over promwire's collectors (the path
+cluster aggregation and the Pushgateway take), for reference.
+`);
+  }
+  if (results.targets.length > 0) {
+    out.push(`### Targets (issue 3)
+
+Evaluated on this run's medians.
+
+${results.targets.map((t) => `- ${targetLine(t).replace(/^(\S+)\s+/, '**$1** ')}`).join('\n')}
+`);
+  }
+  writeFileSync(file, `${out.join('\n').trimEnd()}\n`);
+}

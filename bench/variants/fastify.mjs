@@ -1,0 +1,132 @@
+// Fastify 5 servers, one per variant. Hooks are the callback style (onRequest + onResponse),
+// the cheapest Fastify offers.
+import { ROUTE, tenantOf, user } from '../lib/common.mjs';
+import { floorMetrics } from '../lib/floor.mjs';
+
+export const framework = {
+  id: 'fastify',
+  title: 'Fastify',
+  frameworkPackage: 'fastify',
+  promwirePackage: '@promwire/fastify',
+};
+
+async function fastifyApp() {
+  const { default: Fastify } = await import('fastify');
+  return Fastify({ logger: false });
+}
+
+function routes(app) {
+  app.get(ROUTE, async (request) => user(request.params.id));
+}
+
+async function listen(app) {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return app.server.address().port;
+}
+
+function noopHook(request, reply, done) {
+  done();
+}
+
+async function promwire(options) {
+  const mod = await import('@promwire/fastify');
+  const app = await fastifyApp();
+  await app.register(mod.metrics ?? mod.default, options);
+  routes(app);
+  return listen(app);
+}
+
+export const variants = [
+  {
+    id: 'bare',
+    kind: 'bare',
+    async start() {
+      const app = await fastifyApp();
+      routes(app);
+      return listen(app);
+    },
+  },
+  {
+    id: 'noop',
+    kind: 'noop',
+    note: 'onRequest + onResponse hooks calling done()',
+    async start() {
+      const app = await fastifyApp();
+      app.addHook('onRequest', noopHook);
+      app.addHook('onResponse', noopHook);
+      routes(app);
+      return listen(app);
+    },
+  },
+  {
+    id: 'promwire',
+    kind: 'promwire',
+    package: '@promwire/fastify',
+    check: { metric: 'http_requests_total', labels: { route: ROUTE } },
+    start: () => promwire(),
+  },
+  {
+    id: 'promwire-full',
+    kind: 'promwire',
+    package: '@promwire/fastify',
+    note: 'requestSize, responseSize, labels: { tenant }',
+    check: { metric: 'http_requests_total', labels: { route: ROUTE } },
+    start: () => promwire({ requestSize: true, responseSize: true, labels: { tenant: tenantOf } }),
+  },
+  {
+    id: 'fastify-metrics',
+    kind: 'peer',
+    package: 'fastify-metrics',
+    check: { metric: 'http_request_duration_seconds_count', labels: { route: ROUTE } },
+    async start() {
+      const mod = await import('fastify-metrics');
+      const app = await fastifyApp();
+      await app.register(mod.default?.default ?? mod.default);
+      routes(app);
+      return listen(app);
+    },
+  },
+  {
+    id: '@promster/fastify',
+    kind: 'peer',
+    package: '@promster/fastify',
+    check: { metric: 'http_requests_total', labels: { path: '/users/#val' } },
+    async start() {
+      const promster = await import('@promster/fastify');
+      const app = await fastifyApp();
+      await app.register(promster.plugin);
+      app.get('/metrics', async (request, reply) => {
+        reply.type(promster.getContentType());
+        return promster.getSummary();
+      });
+      routes(app);
+      return listen(app);
+    },
+  },
+  {
+    id: 'floor',
+    kind: 'floor',
+    package: 'prom-client',
+    note: 'prom-client counter.inc / histogram.observe / gauge.inc,dec with label objects in the same hooks',
+    check: { metric: 'http_requests_total', labels: { route: ROUTE } },
+    async start() {
+      const floor = floorMetrics();
+      const app = await fastifyApp();
+      app.decorateRequest('floorStart', 0);
+      app.addHook('onRequest', (request, reply, done) => {
+        request.floorStart = floor.begin(request.method);
+        done();
+      });
+      app.addHook('onResponse', (request, reply, done) => {
+        floor.record(request.method, request.routeOptions.url ?? '__unmatched__', reply.statusCode, request.floorStart);
+        done();
+      });
+      app.get('/metrics', (request, reply) => {
+        reply.hijack();
+        floor.handle(request.raw, reply.raw);
+      });
+      routes(app);
+      return listen(app);
+    },
+  },
+];
