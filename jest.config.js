@@ -4,8 +4,13 @@ module.exports = {
   roots: ['<rootDir>/packages', '<rootDir>/test'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: {
+    // NestJS 11+ ships ES modules only, which jest on Node 20 cannot require: compile them.
+    '/node_modules/@nestjs/.+\\.js$': '<rootDir>/packages/nestjs/test/esm-to-cjs.js',
+    // NestJS code (src and tests) needs legacy decorators with their metadata.
+    '/packages/nestjs/(src|test)/.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/packages/nestjs/test/tsconfig.json' }],
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleNameMapper: {
     '^@promwire/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts',
   },
