@@ -5,7 +5,8 @@ import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import {
-  METRICS_REGISTRY, MetricsModule, type MetricsModuleOptions, type MetricsOptionsFactory,
+  METRICS_OPTIONS, METRICS_REGISTRY, MetricsModule, type MetricsModuleOptions, type MetricsOptionsFactory,
+  makeCounterProvider, makeGaugeProvider,
 } from '../src';
 import { parseExposition, type Exposition } from '../../../test/helpers/exposition';
 import { abortedRequest, eventually, request, scrape } from '../../../test/helpers/http';
@@ -25,7 +26,17 @@ const platforms: Platform[] = ['express', 'fastify'];
 const METRICS_REGISTRY_HOLDER = 'TEST_REGISTRY_HOLDER';
 const holder: { registry: Registry } = { registry: new Registry() };
 
-@Module({ providers: [{ provide: METRICS_REGISTRY_HOLDER, useValue: holder }], exports: [METRICS_REGISTRY_HOLDER] })
+const existingOptions = {
+  provide: 'EXISTING_OPTIONS',
+  useFactory: (): MetricsOptionsFactory => ({
+    createMetricsOptions: () => ({ registry: holder.registry, defaultMetrics: false, prefix: 'ex_' }),
+  }),
+};
+
+@Module({
+  providers: [{ provide: METRICS_REGISTRY_HOLDER, useValue: holder }, existingOptions],
+  exports: [METRICS_REGISTRY_HOLDER, existingOptions.provide],
+})
 class HolderModule {}
 
 @Injectable()
@@ -256,6 +267,34 @@ describe(`MetricsModule on NestJS ${nestVersion}`, () => {
 
   test('forRootAsync needs exactly one of useFactory, useClass and useExisting', () => {
     expect(() => MetricsModule.forRootAsync({})).toThrow(/exactly one of useFactory, useClass and useExisting, got 0/);
+  });
+
+  test('forRootAsync with useExisting reads the options from the existing provider, exported by token', async () => {
+    holder.registry = new Registry();
+    const ref = await Test.createTestingModule({
+      imports: [MetricsModule.forRootAsync({ imports: [HolderModule], useExisting: 'EXISTING_OPTIONS' })],
+    }).compile();
+    expect(ref.get(METRICS_OPTIONS)).toMatchObject({ prefix: 'ex_' });
+    expect(ref.get(METRICS_REGISTRY)).toBe(holder.registry);
+    expect(holder.registry.getSingleMetric('ex_http_requests_total')).toBeDefined();
+    await ref.close();
+  });
+
+  test('an application metric declared again on the same registry is reused; another kind is refused', async () => {
+    const registry = new Registry();
+    const counter = makeCounterProvider({ name: 'jobs_total', help: 'Jobs.', labelNames: ['queue'] });
+    const compile = (provider: ReturnType<typeof makeCounterProvider>) =>
+      Test.createTestingModule({
+        imports: [MetricsModule.forRoot({ registry, defaultMetrics: false })],
+        providers: [provider],
+      }).compile();
+    const first = await compile(counter);
+    const second = await compile(counter);
+    expect(second.get('PROMWIRE_METRIC_jobs_total')).toBe(first.get('PROMWIRE_METRIC_jobs_total'));
+    const gauge = makeGaugeProvider({ name: 'jobs_total', help: 'Jobs.', labelNames: ['queue'] });
+    await expect(compile(gauge as unknown as typeof counter)).rejects.toThrow(
+      '@promwire/nestjs: metric "jobs_total" is already registered in this registry with another kind or labels',
+    );
   });
 
   test('two applications on two registries record apart', async () => {
