@@ -123,3 +123,15 @@ export class CatsModule implements NestModule {
     consumer.apply(blockMiddleware).forRoutes(MiscController);
   }
 }
+
+@Controller('animals')
+export class ZooController {
+  @Get(':name')
+  one(@Param('name') name: string): { name: string } {
+    return { name };
+  }
+}
+
+/** Mounted at /zoo by RouterModule in the suite. */
+@Module({ controllers: [ZooController] })
+export class ZooModule {}

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Module, type INestApplication, VersioningType } from '@nestjs/common';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { RouterModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
@@ -10,7 +11,7 @@ import {
 } from '../src';
 import { parseExposition, type Exposition } from '../../../test/helpers/exposition';
 import { abortedRequest, eventually, request, scrape } from '../../../test/helpers/http';
-import { CatsModule } from './fixtures';
+import { CatsModule, ZooModule } from './fixtures';
 import { fastifyCompress, nestVersion } from './fastify-compress';
 
 type Platform = 'express' | 'fastify';
@@ -61,7 +62,9 @@ describe.each(platforms)(`NestJS ${nestVersion} on %s`, (platform) => {
     setup: (app: INestApplication) => Promise<void> | void = () => undefined,
   ): Promise<Started> {
     const registry = new Registry();
-    const moduleRef = await Test.createTestingModule({ imports: [metrics(registry), CatsModule] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [metrics(registry), CatsModule, ZooModule, RouterModule.register([{ path: 'zoo', module: ZooModule }])],
+    }).compile();
     const app =
       platform === 'express'
         ? moduleRef.createNestApplication<NestExpressApplication>(new ExpressAdapter(), { logger: false })
@@ -94,6 +97,13 @@ describe.each(platforms)(`NestJS ${nestVersion} on %s`, (platform) => {
     expect(exp.value('http_requests_total', { method: 'GET', route: '/api/misc/shown', status_code: '200' })).toBe(1);
     expect(exp.value('http_request_duration_seconds_count', { route: '/api/v1/cats/:id', status_code: '200' })).toBe(2);
     expect(exp.find('http_requests_total')).toHaveLength(2);
+  });
+
+  test('includes the RouterModule path of the module', async () => {
+    const { url } = await start();
+    expect((await request(`${url}/api/zoo/animals/lion`)).status).toBe(200);
+    const exp = await settled(url, 1);
+    expect(exp.value('http_requests_total', { route: '/api/zoo/animals/:name', status_code: '200' })).toBe(1);
   });
 
   test("counts a guard's 403 and a pipe's 400 with the route", async () => {
