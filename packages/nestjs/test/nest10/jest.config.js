@@ -8,6 +8,7 @@ const modules = path.join(__dirname, 'node_modules');
 
 module.exports = {
   ...base,
+  displayName: 'nestjs on NestJS 10',
   rootDir: path.join(__dirname, '../../../..'),
   roots: ['<rootDir>/packages/nestjs/test'],
   moduleNameMapper: {
