@@ -39,8 +39,9 @@ machine first: the figures are CPU time, and a busy machine shows as wide min…
 - One server process per variant, all serving \`GET /users/:id\` (JSON body), listening on
   127.0.0.1 and pinned to CPU 0 with \`taskset\`; the load comes from autocannon in a separate
   process pinned to CPU 1, ${s.connections} connections, ids cycled over 1..1000.
-- Every server is warmed up under load first. A calibration load on the bare server then fixes
-  the request count of every measurement of that framework (about the target seconds of load).
+- Every server is warmed up under load first, in two passes over all servers (${s.warmupSeconds} s
+  each, then half that). A calibration load on the bare server then fixes the request count of
+  every measurement of that framework (about the target seconds of load).
 - A measurement: the server reads \`process.cpuUsage()\` (user + system, all threads) when told
   to start and when told to stop, over IPC, so the control messages never touch the framework;
   the load generator sends the fixed number of requests in between. **CPU µs/req** = CPU time ÷
@@ -49,6 +50,9 @@ machine first: the figures are CPU time, and a busy machine shows as wide min…
   **overhead** = the variant's CPU µs/req − the mean of the two bare measurements around it;
   **req/s ÷ bare** the same way for throughput; **over no-op** = overhead − the no-op
   variant's overhead in the same round. Tables give the median over rounds and (min…max).
+- The line above each table says how busy the bare server was. Below about 90 % of its core,
+  the pace was set by the load generator or the machine, not the server, and the req/s ratios
+  understate the differences; CPU µs/req does not depend on it.
 - **/metrics check**: after warm-up and again at the end, each server's \`/metrics\` must count at
   least as many \`GET /users/:id\` requests as the load generator got 2xx answers for (bare and
   no-op: the handler's own count). A variant failing it is marked ✗ and not used for targets.
