@@ -24,7 +24,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --variant <id>        only these variants besides bare (repeatable, or comma-separated)
   --rounds <n>          rounds of (bare, X, bare, Y, …); default 5 or more to fill the budget, quick 3
   --seconds <s>         target seconds of load per measurement; default derived from the budget
-  --budget <s>          wall-clock target for the whole run; default 600, quick 110
+  --budget <s>          wall-clock target for the whole run; default 600, quick 105
   --connections <n>     autocannon connections; default 10
   --no-build            do not rebuild stale packages first
   --no-exposition       skip the /metrics serialization and heap part
@@ -51,7 +51,7 @@ if (args.help) {
 }
 
 const MODE = args.quick
-  ? { name: 'quick', budget: 110, rounds: 3, maxRounds: 3, minSeconds: 0.2, maxSeconds: 1.0, warmup: 0.8, exposition: { 1000: 5, 10000: 3 } }
+  ? { name: 'quick', budget: 105, rounds: 3, maxRounds: 3, minSeconds: 0.15, maxSeconds: 1.0, warmup: 0.5, exposition: { 1000: 5, 10000: 3 } }
   : { name: 'default', budget: 600, rounds: 5, maxRounds: 15, minSeconds: 0.5, maxSeconds: 2.0, warmup: 3.0, exposition: { 1000: 20, 10000: 8 } };
 const SETTINGS = {
   mode: MODE.name,
@@ -66,11 +66,15 @@ const SETTINGS = {
   loadCpu: HAS_TASKSET ? 1 : undefined,
   taskset: HAS_TASKSET,
 };
-// Seconds a measurement costs beyond its load (IPC, connecting), and per-server start-up.
-const OVERHEAD_S = 0.15;
-const STARTUP_S = { express: 0.3, fastify: 0.3, koa: 0.3, nestjs: 1.0 };
+// Seconds a load costs beyond its requests (IPC, connecting), and per-server start-up.
+const OVERHEAD_S = 0.06;
+const STARTUP_S = { express: 3, fastify: 2, koa: 1.5, nestjs: 4 }; // all of a framework's servers, started together
 // Variants run slower than bare; planned load time is stretched by this much.
 const SLOWDOWN = 1.2;
+// Unmeasured load before each measurement, as a share of its request count.
+const REWARM = 0.25;
+/** Wall-clock seconds of one measurement whose load targets `seconds`. */
+const stepCost = (seconds) => seconds * SLOWDOWN * (1 + REWARM) + 2 * OVERHEAD_S;
 
 function positive(name, fallback, integer = false) {
   if (args[name] === undefined) return fallback;
@@ -134,10 +138,10 @@ console.log(
 
 // ── Plan ────────────────────────────────────────────────────────────────────────────────────
 const measurementsPerRound = (fw) => 2 * (fw.variants.length - 1) + 1;
-const expositionEstimate = args['no-exposition'] ? 0 : MODE.name === 'quick' ? 12 : 30;
+const expositionEstimate = args['no-exposition'] ? 0 : MODE.name === 'quick' ? 8 : 25;
 function fixedCost(fw) {
   const n = fw.variants.length;
-  return n * (STARTUP_S[fw.id] + MODE.warmup + 2 * OVERHEAD_S) + MODE.warmup / 2 + 1;
+  return STARTUP_S[fw.id] + n * (1.5 * MODE.warmup + 3 * OVERHEAD_S + 0.1) + MODE.warmup / 2 + 1;
 }
 
 /** Rounds and seconds per measurement for the frameworks still to run, given the time left. */
@@ -147,7 +151,7 @@ function plan(remaining) {
   const perRound = remaining.reduce((s, fw) => s + measurementsPerRound(fw), 0);
   const loadTime = Math.max(0, left - fixed);
   let rounds = SETTINGS.rounds;
-  const secondsFor = (r) => loadTime / (r * perRound) / SLOWDOWN - OVERHEAD_S;
+  const secondsFor = (r) => (loadTime / (r * perRound) - 2 * OVERHEAD_S) / (SLOWDOWN * (1 + REWARM));
   if (!SETTINGS.roundsFixed && !SETTINGS.secondsFixed) {
     while (rounds < MODE.maxRounds && secondsFor(rounds + 1) >= MODE.maxSeconds) rounds++;
   }
@@ -218,7 +222,7 @@ await stop(loader);
 async function runFramework(fw, later) {
   const servers = new Map();
   const say = (text, eta) => progress.update(`[${fw.id}] ${text}`, eta);
-  const laterCost = () => later.reduce((s, f) => s + fixedCost(f) + fw.rounds * measurementsPerRound(f) * (fw.targetSeconds * SLOWDOWN + OVERHEAD_S), 0);
+  const laterCost = () => later.reduce((s, f) => s + fixedCost(f) + fw.rounds * measurementsPerRound(f) * stepCost(fw.targetSeconds), 0);
 
   say(`starting ${fw.variants.length} servers`, undefined);
   await Promise.all(
@@ -281,7 +285,7 @@ async function runFramework(fw, later) {
   let spent = 0;
   for (const [i, step] of sequence.entries()) {
     const s = servers.get(step.id);
-    const perStep = i === 0 ? fw.targetSeconds * SLOWDOWN + OVERHEAD_S : spent / i;
+    const perStep = i === 0 ? stepCost(fw.targetSeconds) : spent / i;
     const eta = (sequence.length - i) * perStep + laterCost() + 2;
     say(`round ${step.round}/${fw.rounds} · ${step.id} (${i + 1}/${sequence.length})`, eta);
     const t0 = Date.now();
@@ -304,6 +308,11 @@ async function measure(fw, step, s, maxSeconds) {
   const base = { round: step.round, variant: step.id, valid: false };
   if (s.dead !== undefined) return { ...base, problem: s.dead };
   try {
+    // A server that sat idle while the others ran starts slower (V8 shrinks the young
+    // generation when idle, caches go cold); bare sits idle less than the others. Every
+    // measurement is therefore preceded by an unmeasured load on the same server.
+    const rewarm = await load(s.port, Math.max(100, Math.round(fw.requestsPerMeasurement * REWARM)), maxSeconds);
+    s.sentOk += rewarm.ok;
     await ask(s.child, { type: 'start' }, 'started', 5000);
     const r = await load(s.port, fw.requestsPerMeasurement, maxSeconds);
     const cpu = await ask(s.child, { type: 'stop' }, 'stopped', 5000);
