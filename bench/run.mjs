@@ -76,6 +76,13 @@ const REWARM = 0.25;
 /** Wall-clock seconds of one measurement whose load targets `seconds`. */
 const stepCost = (seconds) => seconds * SLOWDOWN * (1 + REWARM) + 2 * OVERHEAD_S;
 
+/** How this run was started, as the user typed it. */
+function commandLine() {
+  const rest = process.argv.slice(2).join(' ');
+  if (process.env.npm_lifecycle_event === 'bench') return `npm run bench${rest ? ` -- ${rest}` : ''}`;
+  return `node bench/run.mjs ${rest}`.trim();
+}
+
 function positive(name, fallback, integer = false) {
   if (args[name] === undefined) return fallback;
   const n = Number(args[name]);
@@ -265,9 +272,17 @@ async function runFramework(fw, later) {
     }
   }
   const bare = servers.get('bare');
-  const calibration = await load(bare.port, 5_000_000, MODE.warmup / 2);
-  bare.sentOk += calibration.ok;
-  fw.requestsPerMeasurement = Math.max(200, Math.round((calibration.rps * fw.targetSeconds) / 100) * 100);
+  try {
+    if (bare.dead !== undefined) throw new Error(bare.dead);
+    const calibration = await load(bare.port, 5_000_000, MODE.warmup / 2);
+    bare.sentOk += calibration.ok;
+    fw.requestsPerMeasurement = Math.max(200, Math.round((calibration.rps * fw.targetSeconds) / 100) * 100);
+  } catch (error) {
+    fw.skipped = `the bare server failed: ${error.message.split('\n')[0]}`;
+    progress.done(`[${fw.id}] skipped: ${fw.skipped}`);
+    for (const s of servers.values()) await stop(s.child);
+    return;
+  }
 
   await checkAll(fw, servers, 'after warm-up');
 
@@ -284,6 +299,11 @@ async function runFramework(fw, later) {
   const maxSeconds = Math.max(5, 4 * fw.targetSeconds * SLOWDOWN + 2);
   let spent = 0;
   for (const [i, step] of sequence.entries()) {
+    if (elapsed() > 2 * SETTINGS.budgetSeconds) {
+      fw.truncated = `stopped at round ${step.round}: the run passed twice its ${SETTINGS.budgetSeconds} s budget`;
+      progress.done(`[${fw.id}] ${fw.truncated}`);
+      break;
+    }
     const s = servers.get(step.id);
     const perStep = i === 0 ? stepCost(fw.targetSeconds) : spent / i;
     const eta = (sequence.length - i) * perStep + laterCost() + 2;
@@ -308,8 +328,8 @@ async function measure(fw, step, s, maxSeconds) {
   const base = { round: step.round, variant: step.id, valid: false };
   if (s.dead !== undefined) return { ...base, problem: s.dead };
   try {
-    // A server that sat idle while the others ran starts slower (V8 shrinks the young
-    // generation when idle, caches go cold); bare sits idle less than the others. Every
+    // In trial runs a server that had sat idle while the others ran measured slower at first,
+    // and bare, measured every other time, sits idle less than the variants. Every
     // measurement is therefore preceded by an unmeasured load on the same server.
     const rewarm = await load(s.port, Math.max(100, Math.round(fw.requestsPerMeasurement * REWARM)), maxSeconds);
     s.sentOk += rewarm.ok;
@@ -382,7 +402,7 @@ const results = {
   startedAt: new Date(startedAt).toISOString(),
   finishedAt: new Date().toISOString(),
   seconds: Math.round(elapsed()),
-  command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+  command: commandLine(),
   settings: SETTINGS,
   machine: machine(),
   versions: packageVersions(frameworks),

@@ -28,6 +28,7 @@ npm run bench                              # every framework whose adapter is bu
 npm run bench -- --quick                   # 3 short rounds, under 2 minutes
 npm run bench -- --framework express,koa   # only these frameworks
 node bench/run.mjs --help                  # rounds, seconds per measurement, budget, connections
+node bench/profile.mjs express promwire 10 # CPU profile of one variant under load, top self time
 \`\`\`
 
 \`npm run bench\` first rebuilds any package whose \`dist/\` is older than its sources. A
@@ -42,6 +43,9 @@ machine first: the figures are CPU time, and a busy machine shows as wide min…
 - Every server is warmed up under load first, in two passes over all servers (${s.warmupSeconds} s
   each, then half that). A calibration load on the bare server then fixes the request count of
   every measurement of that framework (about the target seconds of load).
+- Before each measurement the same server gets an unmeasured load of a quarter of its request
+  count: a server that sat idle while the others ran starts slower, and bare, measured every
+  other time, sits idle less than the variants.
 - A measurement: the server reads \`process.cpuUsage()\` (user + system, all threads) when told
   to start and when told to stop, over IPC, so the control messages never touch the framework;
   the load generator sends the fixed number of requests in between. **CPU µs/req** = CPU time ÷
@@ -92,6 +96,7 @@ ${markdownTable(frameworkRows(fw))}
       const what = v.kind === 'peer' || v.kind === 'floor' ? `${v.package} ${v.version ?? ''}`.trim() : KIND[v.kind];
       notes.push(`- \`${v.id}\`: ${what}${v.note ? `; ${v.note}` : ''}${v.startError ? `. **Could not run:** ${v.startError}` : ''}`);
     }
+    if (fw.truncated !== undefined) notes.push(`- ${fw.truncated}`);
     const problems = (fw.measurements ?? []).filter((x) => x.problem !== undefined);
     for (const p of problems) notes.push(`- round ${p.round}, \`${p.variant}\`: ${p.problem}${p.valid ? '' : ' (not counted)'}`);
     out.push(`${notes.join('\n')}\n`);

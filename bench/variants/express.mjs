@@ -85,7 +85,7 @@ export const variants = [
     id: 'express-prom-bundle',
     kind: 'peer',
     package: 'express-prom-bundle',
-    // At its defaults the bundle labels by status code only (includePath/includeMethod off).
+    note: 'at its defaults it labels by status code only (no method, no path); the check sums those series',
     check: { metric: 'http_request_duration_seconds_count' },
     async start() {
       const { default: promBundle } = await import('express-prom-bundle');
@@ -99,6 +99,7 @@ export const variants = [
     id: '@promster/express',
     kind: 'peer',
     package: '@promster/express',
+    note: 'path label from the URL, normalized (/users/#val); /metrics served with its getSummary()',
     check: { metric: 'http_requests_total', labels: { path: '/users/#val' } },
     async start() {
       const promster = await import('@promster/express');

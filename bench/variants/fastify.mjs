@@ -77,6 +77,7 @@ export const variants = [
     id: 'fastify-metrics',
     kind: 'peer',
     package: 'fastify-metrics',
+    note: 'pinned to 13.x: 14.x needs Node ≥ 22.19 and records with @prometheus-io/client instead of prom-client',
     check: { metric: 'http_request_duration_seconds_count', labels: { route: ROUTE } },
     async start() {
       const mod = await import('fastify-metrics');
@@ -90,6 +91,7 @@ export const variants = [
     id: '@promster/fastify',
     kind: 'peer',
     package: '@promster/fastify',
+    note: 'path label from the URL, normalized (/users/#val); /metrics served with its getSummary()',
     check: { metric: 'http_requests_total', labels: { path: '/users/#val' } },
     async start() {
       const promster = await import('@promster/fastify');
