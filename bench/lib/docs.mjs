@@ -93,7 +93,7 @@ ${markdownTable(frameworkRows(fw))}
 `);
     const notes = [];
     for (const v of fw.variants) {
-      const what = v.kind === 'peer' || v.kind === 'floor' ? `${v.package} ${v.version ?? ''}`.trim() : KIND[v.kind];
+      const what = v.kind === 'peer' || v.kind === 'floor' ? `${v.package ?? v.id} ${v.version ?? ''}`.trim() : KIND[v.kind];
       notes.push(`- \`${v.id}\`: ${what}${v.note ? `; ${v.note}` : ''}${v.startError ? `. **Could not run:** ${v.startError}` : ''}`);
     }
     if (fw.truncated !== undefined) notes.push(`- ${fw.truncated}`);
