@@ -16,4 +16,6 @@ module.exports = {
   },
   testTimeout: 30000,
   maxWorkers: 2,
+  // A failed test can leave a server open; CI must end with the failure, not wait for the handle.
+  forceExit: true,
 };

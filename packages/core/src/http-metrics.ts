@@ -196,6 +196,16 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
     this.responseSize?.observe(id, state.responseBytes);
   }
 
+  /**
+   * Forgets a request without recording it (a route opted out of metrics, a request another
+   * instance already tracks): the in-flight gauge returns to its value before `begin`.
+   */
+  discard(state: RequestState<Req, Res>): void {
+    if (state.done) return;
+    state.done = true;
+    this.inFlightFamily.values[this.inFlightIds[state.method]!]!--;
+  }
+
   private entryFor(route: string, path: string | undefined): RouteEntry {
     if (path !== undefined && this.matchesExclude(pathOf(path))) return EXCLUDED;
     const entry = this.routes.get(route);

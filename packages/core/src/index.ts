@@ -15,7 +15,7 @@ export {
 export type { EndpointOptions, HttpMetricsOptions, LabelValue, MetricsOptions } from './options';
 export {
   UNMATCHED_ROUTE, OVERFLOW_VALUE, OTHER_METHOD, CLIENT_CLOSED_STATUS, MAX_LABEL_VALUE_LENGTH,
-  methodIndexOf, statusLabel,
+  methodIndexOf, statusLabel, isPath, joinRoute,
 } from './labels';
 export { httpNames, OVERFLOW_METRIC } from './naming';
 export type { HttpNames } from './naming';

@@ -71,3 +71,18 @@ export class BoundedValues {
     return value;
   }
 }
+
+/** True when `url` (path and optional query) is exactly `path`: `/metrics`, `/metrics?x=1`. */
+export function isPath(url: string, path: string): boolean {
+  return url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === 63 /* ? */);
+}
+
+/**
+ * A route template from a mount prefix and a route path, with exactly one slash between:
+ * `('/api/v1', '/users/:id')` → `/api/v1/users/:id`; an empty or `/` side adds nothing.
+ */
+export function joinRoute(base: string, path: string): string {
+  if (base === '' || base === '/') return path;
+  if (path === '/' || path === '') return base;
+  return base.endsWith('/') && path.startsWith('/') ? base + path.slice(1) : base + path;
+}

@@ -10,16 +10,28 @@ import type { RequestState } from './request-state';
 const kState = Symbol('promwire.state');
 const kWrite = Symbol('promwire.write');
 const kEnd = Symbol('promwire.end');
+const kEnding = Symbol('promwire.ending');
 
 interface Tracked extends ServerResponse {
   [kState]: RequestState<unknown, unknown>;
   [kWrite]: ServerResponse['write'];
   [kEnd]: ServerResponse['end'];
+  /** True inside `end`, whose own `write` calls (some implementations make them) are not counted again. */
+  [kEnding]: boolean;
 }
 
-/** Records `state` when `res` closes: its `statusCode`, or 499 if it never finished. */
+/**
+ * Records `state` when `res` closes: with its `statusCode` once finished; as 499 when the client
+ * went away first; as 500 when the server destroyed the response with an error (a body stream
+ * that failed after the headers went out). A response already tracked keeps its first state:
+ * the second call discards `state` (two promwire middlewares on one request count it once).
+ */
 export function endOnClose<Req, Res>(state: RequestState<Req, Res>, res: ServerResponse): void {
   const tracked = res as Tracked;
+  if (tracked[kState] !== undefined) {
+    state.recorder.discard(state);
+    return;
+  }
   tracked[kState] = state as RequestState<unknown, unknown>;
   if (state.recorder.countsResponseBytes) {
     tracked[kWrite] = res.write;
@@ -37,17 +49,24 @@ export function stateOf<Req, Res>(res: ServerResponse): RequestState<Req, Res> |
 
 function onClose(this: Tracked): void {
   const state = this[kState];
-  state.recorder.end(state, this.statusCode, !this.writableFinished);
+  if (this.writableFinished) state.recorder.end(state, this.statusCode);
+  else if (this.errored != null) state.recorder.end(state, 500);
+  else state.recorder.end(state, this.statusCode, true);
 }
 
 function countingWrite(this: Tracked, chunk: unknown, ...rest: unknown[]): boolean {
-  this[kState].responseBytes += byteLength(chunk, rest[0]);
+  if (this[kEnding] !== true) this[kState].responseBytes += byteLength(chunk, rest[0]);
   return (this[kWrite] as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
 }
 
 function countingEnd(this: Tracked, chunk?: unknown, ...rest: unknown[]): ServerResponse {
   if (typeof chunk !== 'function') this[kState].responseBytes += byteLength(chunk, rest[0]);
-  return (this[kEnd] as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  this[kEnding] = true;
+  try {
+    return (this[kEnd] as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  } finally {
+    this[kEnding] = false;
+  }
 }
 
 function byteLength(chunk: unknown, encoding: unknown): number {

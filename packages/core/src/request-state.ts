@@ -17,8 +17,9 @@ export class RequestState<Req = unknown, Res = unknown> {
 
   constructor(
     readonly recorder: HttpRecorder<Req, Res>,
-    readonly req: Req,
-    readonly res: Res,
+    /** What user callbacks receive; an adapter that began on the raw request may swap in its own. */
+    public req: Req,
+    public res: Res,
     /** Index into METHOD_VALUES. */
     readonly method: number,
     /** `performance.now()` when the request reached the adapter, in milliseconds. */

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
-  type MetricsOptions, checkOptionKeys, createHttpMetrics, createMetricsEndpoint, endOnClose, resolvePath,
+  type MetricsOptions, checkOptionKeys, createHttpMetrics, createMetricsEndpoint, endOnClose, isPath, resolvePath,
 } from '@promwire/core';
 import { routeTemplate } from './route-template';
 
@@ -53,8 +53,4 @@ export function metrics(options: ExpressMetricsOptions = {}): RequestHandler {
     if (state !== undefined) endOnClose(state, res);
     next();
   };
-}
-
-function isPath(url: string, path: string): boolean {
-  return url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === 63 /* ? */);
 }

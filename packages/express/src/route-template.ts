@@ -6,6 +6,7 @@
  * no template.
  */
 import type { Request } from 'express';
+import { joinRoute } from '@promwire/core';
 
 const kTemplates = Symbol('promwire.templates');
 /** Distinct mount prefixes cached per route; beyond this the template is built each time. */
@@ -24,14 +25,8 @@ export function routeTemplate(req: Request): string | undefined {
   if (templates === undefined) templates = route[kTemplates] = new Map();
   let template = templates.get(base);
   if (template === undefined) {
-    template = join(base, String(route.path));
+    template = joinRoute(base, String(route.path));
     if (templates.size < MAX_CACHED_BASES) templates.set(base, template);
   }
   return template;
-}
-
-function join(base: string, path: string): string {
-  if (base === '' || base === '/') return path;
-  if (path === '/' || path === '') return base;
-  return base.endsWith('/') && path.startsWith('/') ? base + path.slice(1) : base + path;
 }

@@ -2,17 +2,20 @@ import type {
   FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction,
 } from 'fastify';
 import fp from 'fastify-plugin';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type MetricsEndpoint, checkOptionKeys, createHttpMetrics, createMetricsEndpoint, endOnClose, optionError, resolvePath,
+  stateOf,
 } from '@promwire/core';
-import { OPTED_OUT, routeHooks, routeOfRequest } from './route-hooks';
+import { isOptedOut, routeHooks, routeOfRequest } from './route-hooks';
+import { isMalformedUrl } from './bad-url';
 import type { FastifyMetricsOptions } from './types';
 
 const PKG = '@promwire/fastify';
 
 async function promwireFastify(fastify: FastifyInstance, options: FastifyMetricsOptions): Promise<void> {
   checkOptionKeys(PKG, options, ['getRoute']);
-  const { getRoute, exclude } = options;
+  const { getRoute } = options;
   if (getRoute !== undefined && typeof getRoute !== 'function') {
     throw optionError(PKG, `getRoute must be a function, got ${typeof getRoute}`);
   }
@@ -22,8 +25,6 @@ async function promwireFastify(fastify: FastifyInstance, options: FastifyMetrics
   }
   const recorder = createHttpMetrics<FastifyRequest, FastifyReply>({
     ...options,
-    // A malformed `exclude` goes through unchanged, for the core's own error.
-    exclude: exclude === undefined ? [OPTED_OUT] : Array.isArray(exclude) ? [...exclude, OPTED_OUT] : exclude,
     pkg: PKG,
     adapterKeys: ['getRoute'],
     routeOf: getRoute ?? routeOfRequest,
@@ -31,7 +32,26 @@ async function promwireFastify(fastify: FastifyInstance, options: FastifyMetrics
 
   fastify.decorateRequest('promwire', null);
   fastify.addHook('onRoute', routeHooks(PKG, recorder, getRoute === undefined));
+  // Fastify answers some URLs before any hook runs: malformed percent-encoding (400) and a path
+  // parameter longer than maxParamLength (414). Only the server's own `request` event sees
+  // those, so suspect URLs are tracked there and adopted by onRequest if Fastify routes them.
+  const maxParamLength = fastify.initialConfig.maxParamLength ?? 100;
+  fastify.server.on('request', function promwireSuspectUrl(req: IncomingMessage, res: ServerResponse) {
+    const url = req.url;
+    if (url === undefined || (url.length <= maxParamLength && (url.indexOf('%') === -1 || !isMalformedUrl(url)))) return;
+    const state = recorder.begin(req as unknown as FastifyRequest, res as unknown as FastifyReply, req);
+    if (state !== undefined) endOnClose(state, res);
+  });
   fastify.addHook('onRequest', function promwireOnRequest(request, reply, done: HookHandlerDoneFunction) {
+    const tracked = stateOf<FastifyRequest, FastifyReply>(reply.raw);
+    if (tracked !== undefined) {
+      if (tracked.recorder === recorder) {
+        tracked.req = request;
+        tracked.res = reply;
+        request.promwire = tracked;
+      }
+      return done();
+    }
     const state = recorder.begin(request, reply, request.raw);
     if (state !== undefined) {
       request.promwire = state;
@@ -43,7 +63,12 @@ async function promwireFastify(fastify: FastifyInstance, options: FastifyMetrics
   });
   fastify.addHook('onResponse', function promwireOnResponse(request, reply, done: HookHandlerDoneFunction) {
     const state = request.promwire;
-    if (state !== null) recorder.end(state, reply.raw.statusCode);
+    if (state !== null) {
+      // Answered before the route's own hooks ran (an earlier onRequest hook): opted-out routes
+      // are read from the route's config here.
+      if (state.route === undefined && isOptedOut(request)) recorder.discard(state);
+      else recorder.end(state, reply.raw.statusCode);
+    }
     done();
   });
 

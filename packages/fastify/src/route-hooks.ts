@@ -13,12 +13,6 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOption
 import type { HttpRecorder } from '@promwire/core';
 import { optionError } from '@promwire/core';
 
-/**
- * The route value of an opted-out request. The plugin passes it to the recorder's `exclude`,
- * so a state ended with it leaves the in-flight gauge and records nothing.
- */
-export const OPTED_OUT = '\u0000promwire:metrics-false';
-
 type RouteHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
 const kOwn = Symbol('promwire.routeHook');
@@ -37,8 +31,7 @@ export function routeHooks(
     const state = request.promwire;
     if (state !== null) {
       request.promwire = null;
-      state.route = OPTED_OUT;
-      recorder.end(state, 0);
+      recorder.discard(state);
     }
     done();
   });
@@ -81,5 +74,12 @@ export function routeOfRequest(request: FastifyRequest): string | undefined {
   const options = request.routeOptions as FastifyRequest['routeOptions'] | undefined;
   // Fastify 4 before `routeOptions` (4.10) had only `routerPath`.
   if (options === undefined) return (request as unknown as { routerPath?: string }).routerPath;
-  return options.config?.metrics === false ? OPTED_OUT : options.url;
+  return options.url;
+}
+
+/** True when the request's route has `config: { metrics: false }`. */
+export function isOptedOut(request: FastifyRequest): boolean {
+  if (request.is404) return false;
+  const options = request.routeOptions as FastifyRequest['routeOptions'] | undefined;
+  return options?.config?.metrics === false;
 }
