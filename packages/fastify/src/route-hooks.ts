@@ -74,10 +74,10 @@ export function routeOfRequest(request: FastifyRequest): string | undefined {
   const options = request.routeOptions as FastifyRequest['routeOptions'] | undefined;
   // Fastify 4 before `routeOptions` (4.10) had only `routerPath`.
   if (options === undefined) return (request as unknown as { routerPath?: string }).routerPath;
-  return options.url;
+  return options.config?.metrics === false ? undefined : options.url;
 }
 
-/** True when the request's route has `config: { metrics: false }`. */
+/** True when the request's route has `config: { metrics: false }` (undefined from {@link routeOfRequest}). */
 export function isOptedOut(request: FastifyRequest): boolean {
   if (request.is404) return false;
   const options = request.routeOptions as FastifyRequest['routeOptions'] | undefined;
