@@ -1,7 +1,7 @@
 import type { DefaultContext, DefaultState, Middleware, Next, ParameterizedContext } from 'koa';
 import {
   type MetricsEndpoint, type MetricsOptions, checkOptionKeys, createHttpMetrics, createMetricsEndpoint, endOnClose,
-  optionError, resolvePath, stateOf,
+  isPath, optionError, resolvePath, stateOf,
 } from '@promwire/core';
 import { routeTemplate } from './route-template';
 
@@ -76,8 +76,4 @@ async function serve(ctx: ParameterizedContext<unknown, unknown>, endpoint: Metr
   ctx.status = response.status;
   ctx.set(response.headers);
   ctx.body = response.body;
-}
-
-function isPath(url: string, path: string): boolean {
-  return url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === 63 /* ? */);
 }
