@@ -11,14 +11,16 @@ export interface Example {
   name: string;
   script: string;
   args?: string[];
+  /** Routes the example leaves out of its metrics on purpose (to show an opt-out). */
+  excluded?: string[];
 }
 
 const ALL: Example[] = [
   { name: 'express', script: 'examples/express/server.js' },
   { name: 'fastify', script: 'examples/fastify/server.js' },
   { name: 'koa', script: 'examples/koa/server.js' },
-  { name: 'nestjs_express', script: 'examples/nestjs/server.js' },
-  { name: 'nestjs_fastify', script: 'examples/nestjs/server.js', args: ['--fastify'] },
+  { name: 'nestjs_express', script: 'examples/nestjs/server.js', excluded: ['/health'] },
+  { name: 'nestjs_fastify', script: 'examples/nestjs/server.js', args: ['--fastify'], excluded: ['/health'] },
 ];
 
 export function availableExamples(): Example[] {

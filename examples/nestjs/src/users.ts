@@ -1,4 +1,4 @@
-import { Controller, Get, Injectable, Param, ParseIntPipe } from '@nestjs/common';
+import { Body, Controller, Get, Injectable, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { InjectMetric } from '@promwire/nestjs';
 import type { Counter } from 'prom-client';
 
@@ -13,7 +13,10 @@ export class UsersService {
   }
 }
 
-/** GET /api/v1/users/:id, labelled route="/api/v1/users/:id"; a non-numeric id is a pipe's 400. */
+/**
+ * GET /api/v1/users/:id, labelled route="/api/v1/users/:id" (a non-numeric id is a pipe's 400);
+ * POST /api/v1/users answers 201 with what it was sent.
+ */
 @Controller({ path: 'users', version: '1' })
 export class UsersController {
   constructor(private readonly users: UsersService) {}
@@ -21,5 +24,10 @@ export class UsersController {
   @Get(':id')
   one(@Param('id', ParseIntPipe) id: number): { id: number; name: string } | { id: number; found: false } {
     return this.users.find(id) ?? { id, found: false };
+  }
+
+  @Post()
+  create(@Body() body: Record<string, unknown>): Record<string, unknown> {
+    return { created: true, ...body };
   }
 }
