@@ -22,3 +22,5 @@ export type { HttpNames } from './naming';
 export { traceIdFromTraceparent } from './exemplar';
 export { globalRegistry, Counter, Gauge, Histogram, Summary } from './prom';
 export type { Registry } from './prom';
+export { adapterParts } from './adapter';
+export type { AdapterOptions, AdapterParts } from './adapter';

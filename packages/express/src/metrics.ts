@@ -1,19 +1,14 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import {
-  type MetricsOptions, checkOptionKeys, createHttpMetrics, createMetricsEndpoint, endOnClose, isPath, resolvePath,
-} from '@promwire/core';
+import { type AdapterOptions, adapterParts, endOnClose, isPath } from '@promwire/core';
 import { routeTemplate } from './route-template';
 
 const PKG = '@promwire/express';
 
-/** Options of {@link metrics}: the shared promwire options plus Express's own. */
-export interface ExpressMetricsOptions extends MetricsOptions<Request, Response> {
-  /**
-   * The route label of a finished request, instead of the matched Express template;
-   * undefined means unmatched (`__unmatched__`). A throw counts as unmatched.
-   */
-  getRoute?: (req: Request, res: Response) => string | undefined;
-}
+/**
+ * Options of {@link metrics}: the shared promwire options, with Express's request and response
+ * in callbacks; `getRoute(req, res)` replaces the matched Express template as the route label.
+ */
+export type ExpressMetricsOptions = AdapterOptions<Request, Response>;
 
 /**
  * Express 4 and 5 middleware recording `http_requests_total`, `http_request_duration_seconds`
@@ -30,19 +25,7 @@ export interface ExpressMetricsOptions extends MetricsOptions<Request, Response>
  * app.get('/users/:id', handler); // http_requests_total{method="GET",route="/users/:id",status_code="200"}
  */
 export function metrics(options: ExpressMetricsOptions = {}): RequestHandler {
-  checkOptionKeys(PKG, options, ['getRoute']);
-  if (options.getRoute !== undefined && typeof options.getRoute !== 'function') {
-    throw new TypeError(`${PKG}: getRoute must be a function`);
-  }
-  const path = resolvePath(PKG, options.path);
-  const recorder = createHttpMetrics<Request, Response>({
-    ...options,
-    pkg: PKG,
-    adapterKeys: ['getRoute'],
-    routeOf: options.getRoute ?? routeTemplate,
-  });
-  const endpoint =
-    path === false ? undefined : createMetricsEndpoint({ registry: recorder.options.registry, auth: options.auth, pkg: PKG });
+  const { recorder, endpoint, path } = adapterParts<Request, Response>(PKG, options, routeTemplate);
 
   return function promwireMetrics(req: Request, res: Response, next: NextFunction): void {
     if (endpoint !== undefined && isPath(req.url, path as string)) {

@@ -4,8 +4,7 @@ import type {
 import fp from 'fastify-plugin';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  type MetricsEndpoint, checkOptionKeys, createHttpMetrics, createMetricsEndpoint, endOnClose, optionError, resolvePath,
-  stateOf,
+  type MetricsEndpoint, adapterParts, endOnClose, optionError, stateOf,
 } from '@promwire/core';
 import { isOptedOut, routeHooks, routeOfRequest } from './route-hooks';
 import { isMalformedUrl } from './bad-url';
@@ -14,21 +13,11 @@ import type { FastifyMetricsOptions } from './types';
 const PKG = '@promwire/fastify';
 
 async function promwireFastify(fastify: FastifyInstance, options: FastifyMetricsOptions): Promise<void> {
-  checkOptionKeys(PKG, options, ['getRoute']);
-  const { getRoute } = options;
-  if (getRoute !== undefined && typeof getRoute !== 'function') {
-    throw optionError(PKG, `getRoute must be a function, got ${typeof getRoute}`);
-  }
-  const path = resolvePath(PKG, options.path);
   if (fastify.hasRequestDecorator('promwire')) {
     throw optionError(PKG, 'is already registered on this Fastify instance; register it once, before the routes');
   }
-  const recorder = createHttpMetrics<FastifyRequest, FastifyReply>({
-    ...options,
-    pkg: PKG,
-    adapterKeys: ['getRoute'],
-    routeOf: getRoute ?? routeOfRequest,
-  });
+  const { recorder, endpoint, path } = adapterParts<FastifyRequest, FastifyReply>(PKG, options, routeOfRequest);
+  const { getRoute } = options;
 
   fastify.decorateRequest('promwire', null);
   // Fastify 4 builds `request.routeOptions` at a cost of about 1.4 µs per read, so each route gets
@@ -80,11 +69,10 @@ async function promwireFastify(fastify: FastifyInstance, options: FastifyMetrics
     done();
   });
 
-  if (path !== false) {
-    const endpoint = createMetricsEndpoint({ registry: recorder.options.registry, auth: options.auth, pkg: PKG });
+  if (endpoint !== undefined) {
     fastify.route({
       method: ['GET', 'HEAD'],
-      url: path,
+      url: path as string,
       config: { metrics: false },
       handler: (request, reply) => serveMetrics(endpoint, request, reply),
     });

@@ -1,7 +1,6 @@
 import type { DefaultContext, DefaultState, Middleware, Next, ParameterizedContext } from 'koa';
 import {
-  type MetricsEndpoint, type MetricsOptions, checkOptionKeys, createHttpMetrics, createMetricsEndpoint, endOnClose,
-  isPath, optionError, resolvePath, stateOf,
+  type AdapterOptions, type MetricsEndpoint, type MetricsOptions, adapterParts, endOnClose, isPath, stateOf,
 } from '@promwire/core';
 import { routeTemplate } from './route-template';
 
@@ -46,19 +45,7 @@ export function metrics<StateT = DefaultState, ContextT = DefaultContext>(
   options: KoaMetricsOptions<StateT, ContextT> = {},
 ): Middleware<StateT, ContextT> {
   type Ctx = ParameterizedContext<StateT, ContextT>;
-  checkOptionKeys(PKG, options, ['getRoute']);
-  if (options.getRoute !== undefined && typeof options.getRoute !== 'function') {
-    throw optionError(PKG, 'getRoute must be a function');
-  }
-  const path = resolvePath(PKG, options.path);
-  const recorder = createHttpMetrics<Ctx, Ctx>({
-    ...options,
-    pkg: PKG,
-    adapterKeys: ['getRoute'],
-    routeOf: options.getRoute ?? routeTemplate,
-  });
-  const endpoint =
-    path === false ? undefined : createMetricsEndpoint({ registry: recorder.options.registry, auth: options.auth, pkg: PKG });
+  const { recorder, endpoint, path } = adapterParts<Ctx, Ctx>(PKG, options as AdapterOptions<Ctx, Ctx>, routeTemplate);
 
   return function promwireMetrics(ctx: Ctx, next: Next): Promise<unknown> {
     if (endpoint !== undefined && isPath(ctx.url, path as string)) return serve(ctx, endpoint);
