@@ -4,15 +4,15 @@
  * can, so a request one of them answers would never reach a hook of ours. Requests therefore
  * begin in a listener put first on the server's `request` event, which sees every request
  * Fastify will see. The route comes from an `onRoute` hook: each route registered for a Nest
- * handler (known by its `config`, see metrics.explorer.ts) gets a first route-level `onRequest` hook that gives the request its template (or
- * the excluded marker). A request answered before that hook runs is `__unmatched__`, as on
- * Express, where Nest middleware runs before routing. `fastify.inject()` bypasses the server,
+ * handler (known by its `config`, see metrics.explorer.ts) gets a first route-level `onRequest`
+ * hook that gives the request its template (none when `getRoute` labels requests), or, for a
+ * handler marked `@ExcludeFromMetrics()`, discards it. A request answered before that hook runs
+ * is `__unmatched__`, as on Express, where Nest middleware runs before routing. `fastify.inject()` bypasses the server,
  * so it is not recorded. The metrics endpoint is a Fastify route outside Nest's router: no
  * global prefix, guard or interceptor applies to it.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { endOnClose, stateOf } from '@promwire/core';
-import { EXCLUDED_ROUTE } from './metrics.constants';
 import { configExclusion } from './metrics.explorer';
 import type { NestHttpMetrics } from './metrics.recorder';
 
@@ -62,12 +62,19 @@ export function instrumentFastify(instance: FastifyInstance, server: Server, met
     };
   }
 
+  /** The same for every excluded route: the request leaves the in-flight gauge, unrecorded. */
+  const discardExcluded: Hook = function promwireExcluded(_request, reply, done) {
+    const state = stateOf<IncomingMessage, ServerResponse>(reply.raw);
+    if (state !== undefined && state.recorder === recorder) recorder.discard(state);
+    done();
+  };
+
   server.prependListener('request', beginRequest);
   instance.addHook('onRoute', (route) => {
     const excluded = configExclusion(route.config);
-    if (excluded === undefined) return;
+    if (excluded === undefined || (!excluded && metrics.customRoute)) return;
     const hooks = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-    route.onRequest = [routeLabel(excluded ? EXCLUDED_ROUTE : route.url), ...hooks];
+    route.onRequest = [excluded ? discardExcluded : routeLabel(route.url), ...hooks];
   });
   if (endpoint !== undefined && path !== false) {
     instance.route({

@@ -18,9 +18,3 @@ export const EXCLUDE_FROM_METRICS = 'promwire:exclude-from-metrics';
  */
 export const ROUTE_HANDLER = 'promwire:route-handler';
 
-/**
- * The route value given to the recorder for a request to an excluded handler. It is in the
- * recorder's `exclude` list, so such requests leave the in-flight gauge and record nothing.
- * No route template can contain a NUL character.
- */
-export const EXCLUDED_ROUTE = '\u0000promwire:excluded';

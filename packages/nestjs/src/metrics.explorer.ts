@@ -5,7 +5,8 @@
  * the matched route tells a Nest handler from the routes Nest adds of its own (the 404 handler
  * under a global prefix, route-bound middleware), and whether it is excluded. On Fastify, Nest
  * may wrap that function (routes with parameters), so the answer also goes into the handler's
- * `@RouteConfig()`, which Nest hands to Fastify as the route's `config`.
+ * `@RouteConfig()`, which Nest hands to Fastify as the route's `config`. Answers whether any
+ * handler is excluded.
  */
 import { SetMetadata } from '@nestjs/common';
 import type { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
@@ -23,7 +24,8 @@ export function markRouteHandlers(
   scanner: MetadataScanner,
   reflector: Reflector,
   platform: 'express' | 'fastify',
-): void {
+): boolean {
+  let anyExcluded = false;
   for (const wrapper of discovery.getControllers()) {
     const controller = wrapper.metatype as (abstract new (...args: never[]) => unknown) | null | undefined;
     if (typeof controller !== 'function') continue;
@@ -32,6 +34,7 @@ export function markRouteHandlers(
       const method = prototype[name];
       if (typeof method !== 'function') continue;
       const excluded = reflector.getAllAndOverride<boolean | undefined>(EXCLUDE_FROM_METRICS, [method, controller]) === true;
+      anyExcluded ||= excluded;
       SetMetadata(ROUTE_HANDLER, excluded)(method);
       if (platform === 'fastify') {
         const config = (Reflect as unknown as MetadataReader).getMetadata(FASTIFY_ROUTE_CONFIG, method);
@@ -39,6 +42,7 @@ export function markRouteHandlers(
       }
     }
   }
+  return anyExcluded;
 }
 
 /**

@@ -35,9 +35,9 @@ export class MetricsInstaller {
     if (type !== 'express' && type !== 'fastify') {
       throw new Error(`${PKG}: the HTTP platform "${type}" is not supported (use @nestjs/platform-express or @nestjs/platform-fastify)`);
     }
-    markRouteHandlers(this.discovery, this.scanner, this.reflector, type);
+    const hasExclusions = markRouteHandlers(this.discovery, this.scanner, this.reflector, type);
     if (type === 'express') {
-      instrumentExpress(instance as unknown as Parameters<typeof instrumentExpress>[0], this.metrics);
+      instrumentExpress(instance as unknown as Parameters<typeof instrumentExpress>[0], this.metrics, hasExclusions);
     } else {
       const server = adapter.getHttpServer() as Server;
       instrumentFastify(instance as unknown as Parameters<typeof instrumentFastify>[0], server, this.metrics);

@@ -3,11 +3,22 @@ import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } 
 import type { MetricsOptions } from '@promwire/core';
 
 /**
- * Options of {@link MetricsModule}: the options every promwire adapter shares (SPEC.md).
- * `labels` and `skip` callbacks receive Node's request and response on both platforms (on
- * Express they are Express's own objects, which extend them).
+ * Options of {@link MetricsModule}: the options every promwire adapter shares (SPEC.md), plus
+ * `getRoute`. The callbacks (`labels`, `skip`, `getRoute`) receive Node's request and response
+ * on both platforms (on Express they are Express's own objects, which extend them).
  */
-export type MetricsModuleOptions = MetricsOptions<IncomingMessage, ServerResponse>;
+export interface MetricsModuleOptions extends MetricsOptions<IncomingMessage, ServerResponse> {
+  /**
+   * The route label of a finished request, instead of the Nest route template; undefined means
+   * unmatched (`__unmatched__`). Called for every recorded request, 404s included. A throw or a
+   * non-string counts as unmatched. Handlers marked `@ExcludeFromMetrics()` stay left out.
+   *
+   * @example
+   * // The route an upstream gateway names, for every request:
+   * MetricsModule.forRoot({ getRoute: (req) => req.headers['x-route-template'] as string | undefined })
+   */
+  getRoute?: (req: IncomingMessage, res: ServerResponse) => string | undefined;
+}
 
 /** A class that builds the module's options, for `forRootAsync({ useClass | useExisting })`. */
 export interface MetricsOptionsFactory {

@@ -5,9 +5,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type HttpRecorder, type MetricsEndpoint, type Registry,
-  checkOptionKeys, createHttpMetrics, createMetricsEndpoint, resolvePath,
+  checkOptionKeys, createHttpMetrics, createMetricsEndpoint, isPath, optionError, resolvePath,
 } from '@promwire/core';
-import { EXCLUDED_ROUTE, PKG } from './metrics.constants';
+import { PKG } from './metrics.constants';
 import type { MetricsModuleOptions } from './metrics.interfaces';
 import { expressRouteOf } from './route.template';
 
@@ -18,20 +18,25 @@ export class NestHttpMetrics {
   /** Where the endpoint is served, or false. */
   readonly path: string | false;
   readonly registry: Registry;
+  /** True when the user's `getRoute` labels requests instead of the Nest route template. */
+  readonly customRoute: boolean;
 
   /** Validates `options` (one `TypeError` prefixed `@promwire/nestjs:`) and registers the metrics. */
   constructor(options: MetricsModuleOptions | undefined) {
-    const o = checkOptionKeys(PKG, options) as MetricsModuleOptions;
+    const o = checkOptionKeys(PKG, options, ['getRoute']) as MetricsModuleOptions;
+    const { getRoute } = o;
+    if (getRoute !== undefined && typeof getRoute !== 'function') {
+      throw optionError(PKG, `getRoute must be a function, got ${typeof getRoute}`);
+    }
     this.path = resolvePath(PKG, o.path);
+    this.customRoute = getRoute !== undefined;
     this.recorder = createHttpMetrics<IncomingMessage, ServerResponse>({
       ...o,
-      // Requests to handlers marked @ExcludeFromMetrics() are given this route, which the
-      // recorder then drops like any excluded route.
-      exclude: Array.isArray(o.exclude) ? [...o.exclude, EXCLUDED_ROUTE] : (o.exclude ?? [EXCLUDED_ROUTE]),
       pkg: PKG,
-      // On Express the route is read when the request ends; on Fastify it is set on the state
-      // by a hook, and a raw Node request has no `route`, so this answers undefined.
-      routeOf: expressRouteOf,
+      adapterKeys: ['getRoute'],
+      // On Express the route is read when the request ends; on Fastify a route hook sets it on
+      // the state, and a raw Node request has no `route`, so this answers undefined there.
+      routeOf: getRoute ?? expressRouteOf,
     });
     this.registry = this.recorder.options.registry;
     this.endpoint =
@@ -40,8 +45,6 @@ export class NestHttpMetrics {
 
   /** True when `url` (path and query) addresses the metrics endpoint. */
   isMetricsPath(url: string | undefined): boolean {
-    const path = this.path;
-    if (path === false || url === undefined || !url.startsWith(path)) return false;
-    return url.length === path.length || url.charCodeAt(path.length) === 63; /* ? */
+    return this.path !== false && url !== undefined && isPath(url, this.path);
   }
 }

@@ -4,10 +4,10 @@
  * version: `/api/v1/cats/:id`), after `req.baseUrl` when the Nest app is mounted in another
  * Express app. Only routes of Nest handlers count: Nest also registers Express routes for its
  * 404 handler under a global prefix and for route-bound middleware, which give no template.
- * Cached on the route object.
+ * What is known of a route is cached on Express's route object.
  */
 import type { IncomingMessage } from 'node:http';
-import { EXCLUDED_ROUTE } from './metrics.constants';
+import { joinRoute } from '@promwire/core';
 import { handlerExclusion } from './metrics.explorer';
 
 const kInfo = Symbol('promwire.nestjs.route');
@@ -26,19 +26,33 @@ interface ExpressRoute {
   [kInfo]?: RouteInfo;
 }
 
+/** The template of the Nest handler's route `req` matched, else undefined (unmatched). */
 export function expressRouteOf(req: IncomingMessage): string | undefined {
-  const route = (req as { route?: ExpressRoute }).route;
-  if (route === undefined || route === null) return undefined;
-  const info = (route[kInfo] ??= { excluded: exclusionOf(route), templates: new Map() });
+  const route = matchedRoute(req);
+  if (route === undefined) return undefined;
+  const info = infoOf(route);
   if (info.excluded === undefined) return undefined;
-  if (info.excluded) return EXCLUDED_ROUTE;
   const base = (req as { baseUrl?: string }).baseUrl ?? '';
   let template = info.templates.get(base);
   if (template === undefined) {
-    template = join(base, String(route.path));
+    template = joinRoute(base, String(route.path));
     if (info.templates.size < MAX_CACHED_BASES) info.templates.set(base, template);
   }
   return template;
+}
+
+/** True when `req` matched the route of a handler marked `@ExcludeFromMetrics()`. */
+export function isExcludedRoute(req: IncomingMessage): boolean {
+  const route = matchedRoute(req);
+  return route !== undefined && infoOf(route).excluded === true;
+}
+
+function matchedRoute(req: IncomingMessage): ExpressRoute | undefined {
+  return (req as { route?: ExpressRoute | null }).route ?? undefined;
+}
+
+function infoOf(route: ExpressRoute): RouteInfo {
+  return (route[kInfo] ??= { excluded: exclusionOf(route), templates: new Map() });
 }
 
 function exclusionOf(route: ExpressRoute): boolean | undefined {
@@ -48,10 +62,4 @@ function exclusionOf(route: ExpressRoute): boolean | undefined {
     if (excluded !== undefined) result = (result ?? false) || excluded;
   }
   return result;
-}
-
-function join(base: string, path: string): string {
-  if (base === '' || base === '/') return path;
-  if (path === '/' || path === '') return base;
-  return base.endsWith('/') && path.startsWith('/') ? base + path.slice(1) : base + path;
 }

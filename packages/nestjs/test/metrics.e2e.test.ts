@@ -157,6 +157,41 @@ describe.each(platforms)(`NestJS ${nestVersion} on %s`, (platform) => {
     expect(exp.find('http_request_duration_seconds_count').map((s) => s.labels.route)).toEqual(['/api/misc/shown']);
   });
 
+  test('getRoute labels every recorded request, a throw counts as unmatched, excluded handlers stay out', async () => {
+    const { url } = await start((registry) =>
+      MetricsModule.forRoot({
+        registry,
+        defaultMetrics: false,
+        getRoute: (req) => {
+          if (req.headers['x-route'] === 'throw') throw new Error('no route');
+          return req.headers['x-route'] as string | undefined;
+        },
+      }),
+    );
+    expect((await request(`${url}/api/v1/cats/1`, { headers: { 'x-route': 'cats' } })).status).toBe(200);
+    expect((await request(`${url}/nope`, { headers: { 'x-route': 'nowhere' } })).status).toBe(404);
+    expect((await request(`${url}/api/v1/cats/1`, { headers: { 'x-route': 'throw' } })).status).toBe(200);
+    expect((await request(`${url}/api/health`, { headers: { 'x-route': 'health' } })).status).toBe(200);
+    expect((await request(`${url}/api/internal/state`, { headers: { 'x-route': 'internal' } })).status).toBe(403);
+    const exp = await settled(url, 3);
+    expect(exp.value('http_requests_total', { route: 'cats', status_code: '200' })).toBe(1);
+    expect(exp.value('http_requests_total', { route: 'nowhere', status_code: '404' })).toBe(1);
+    expect(exp.value('http_requests_total', { route: '__unmatched__', status_code: '200' })).toBe(1);
+  });
+
+  test('exclude matches route templates, and the path of an unmatched request, as given', async () => {
+    const { url } = await start((registry) =>
+      MetricsModule.forRoot({ registry, defaultMetrics: false, exclude: ['/api/misc/shown', /^\/ignored\//] }),
+    );
+    expect((await request(`${url}/api/misc/shown`)).status).toBe(200);
+    expect((await request(`${url}/ignored/1?x=1`)).status).toBe(404);
+    expect((await request(`${url}/api/misc/hidden`)).status).toBe(200);
+    expect((await request(`${url}/api/v1/cats/1`)).status).toBe(200);
+    expect((await request(`${url}/elsewhere`)).status).toBe(404);
+    const exp = await settled(url, 2);
+    expect(exp.find('http_requests_total').map((s) => s.labels.route).sort()).toEqual(['/api/v1/cats/:id', '__unmatched__']);
+  });
+
   test('counts a client that goes away as 499, with the route, once', async () => {
     const { url } = await start();
     await abortedRequest(`${url}/api/misc/slow`, 50);
@@ -273,6 +308,13 @@ describe(`MetricsModule on NestJS ${nestVersion}`, () => {
       imports: [MetricsModule.forRoot({ registry: new Registry(), prefx: 'x' } as MetricsModuleOptions)],
     });
     await expect(moduleRef.compile()).rejects.toThrow('@promwire/nestjs: unknown option "prefx"');
+  });
+
+  test('rejects a getRoute that is not a function', async () => {
+    const moduleRef = Test.createTestingModule({
+      imports: [MetricsModule.forRoot({ registry: new Registry(), getRoute: '/fixed' } as unknown as MetricsModuleOptions)],
+    });
+    await expect(moduleRef.compile()).rejects.toThrow('@promwire/nestjs: getRoute must be a function, got string');
   });
 
   test('forRootAsync needs exactly one of useFactory, useClass and useExisting', () => {

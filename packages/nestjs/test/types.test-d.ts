@@ -21,9 +21,17 @@ MetricsModule.forRoot({
     },
   },
   skip: (req) => req.url === '/health',
+  getRoute: (req, res) => {
+    expectTypeOf(req).toEqualTypeOf<IncomingMessage>();
+    expectTypeOf(res).toEqualTypeOf<ServerResponse>();
+    return req.url?.startsWith('/legacy/') ? '/legacy/*' : undefined;
+  },
   auth: { bearer: 'token' },
   path: '/internal/metrics',
 });
+
+// @ts-expect-error getRoute answers a string or undefined
+MetricsModule.forRoot({ getRoute: () => 42 });
 
 // @ts-expect-error naming is one of two schemes
 MetricsModule.forRoot({ naming: 'prom' });
