@@ -8,6 +8,7 @@
  *   GET  /reject      handler rejects after 5 ms (500)
  *   GET  /hang        never answers (the client gives up)
  *   POST /echo        200, echoes the request body
+ * NestJS runs on both of its platforms, Express and Fastify.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
@@ -120,8 +121,27 @@ async function fastifyApp(options: AdapterOptions | undefined): Promise<Listenin
   return { url: listening.url, close: async () => { await listening.close(); await app.close(); } };
 }
 
+/**
+ * The NestJS apps are built in packages/nestjs/test/reliability-app.ts, whose controllers need
+ * that package's decorator tsconfig. NestJS 11+ is ES modules only, which this file's CommonJS
+ * type-check cannot import, so the module is required when an app starts (jest compiles it).
+ */
+interface NestApps {
+  startNestApp(platform: 'express' | 'fastify', slow: () => Readable, options: AdapterOptions | undefined): Promise<Listening>;
+}
+
+function nestApp(platform: 'express' | 'fastify'): Adapter['start'] {
+  return (options) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const apps = require('../../packages/nestjs/test/reliability-app') as NestApps;
+    return apps.startNestApp(platform, slowStream, options);
+  };
+}
+
 export const ADAPTERS: Adapter[] = [
   { name: 'express', start: expressApp },
   { name: 'koa', start: koaApp },
   { name: 'fastify', start: fastifyApp },
+  { name: 'nestjs-express', start: nestApp('express') },
+  { name: 'nestjs-fastify', start: nestApp('fastify') },
 ];

@@ -21,7 +21,14 @@ import { NestHttpMetrics } from './metrics.recorder';
  * export class AppModule {}
  */
 export class MetricsModule implements NestModule {
-  constructor(@Inject(MetricsInstaller) private readonly installer: MetricsInstaller) {}
+  // The installer is injected by token, declared with a plain call rather than a parameter
+  // decorator, so the module works whichever decorator mode compiled this source (standard
+  // decorators, TypeScript's default, silently drop a parameter decorator).
+  static {
+    Inject(MetricsInstaller)(this, undefined, 0);
+  }
+
+  constructor(private readonly installer: MetricsInstaller) {}
 
   /** Attaches the recorder to the HTTP platform, before Nest registers the routes. */
   configure(_consumer: MiddlewareConsumer): void {
