@@ -1,18 +1,6 @@
 // The @promwire/nestjs e2e suite against NestJS 10 (Express 4, Fastify 4), installed apart by
-// install.mjs here: the root jest config with @nestjs/* mapped to this directory.
-// Usage (from the repository root): npx jest -c packages/nestjs/test/nest10/jest.config.js
-const path = require('node:path');
-const base = require('../../../../jest.config.js');
+// install.mjs here. `npm test` runs it as one of the root config's projects; alone:
+// npx jest -c packages/nestjs/test/nest10/jest.config.js
+const { nest10 } = require('../../../../jest.projects');
 
-const modules = path.join(__dirname, 'node_modules');
-
-module.exports = {
-  ...base,
-  displayName: 'nestjs on NestJS 10',
-  rootDir: path.join(__dirname, '../../../..'),
-  roots: ['<rootDir>/packages/nestjs/test'],
-  moduleNameMapper: {
-    '^@nestjs/(.*)$': `${modules}/@nestjs/$1`,
-    ...base.moduleNameMapper,
-  },
-};
+module.exports = { ...nest10, forceExit: true };

@@ -1,0 +1,44 @@
+// The jest projects of this repository. ts-jest compiles every file of one project with one
+// tsconfig, so @promwire/nestjs (legacy decorators with metadata) is a project of its own, and
+// so is its suite against NestJS 10, installed apart by packages/nestjs/test/nest10/install.mjs.
+const path = require('node:path');
+
+const rootDir = __dirname;
+const nest10Modules = path.join(rootDir, 'packages/nestjs/test/nest10/node_modules');
+
+const common = {
+  rootDir,
+  testEnvironment: 'node',
+  testMatch: ['**/test/**/*.test.ts'],
+  // NestJS 11+ ships ES modules only, which jest on Node 20 cannot require: they are compiled.
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
+  moduleNameMapper: { '^@promwire/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts' },
+  testTimeout: 30000,
+};
+const esmToCjs = { '/node_modules/@nestjs/.+\\.js$': '<rootDir>/packages/nestjs/test/esm-to-cjs.js' };
+const nestTransform = {
+  ...esmToCjs,
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/packages/nestjs/test/tsconfig.json' }],
+};
+
+const main = {
+  ...common,
+  displayName: 'packages',
+  roots: ['<rootDir>/packages', '<rootDir>/test'],
+  testPathIgnorePatterns: ['/node_modules/', '/packages/nestjs/'],
+  transform: { ...esmToCjs, '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+};
+const nest = {
+  ...common,
+  displayName: 'nestjs',
+  roots: ['<rootDir>/packages/nestjs'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  transform: nestTransform,
+};
+const nest10 = {
+  ...nest,
+  displayName: 'nestjs on NestJS 10',
+  moduleNameMapper: { '^@nestjs/(.*)$': `${nest10Modules}/@nestjs/$1`, ...common.moduleNameMapper },
+};
+
+module.exports = { main, nest, nest10 };
