@@ -1,6 +1,6 @@
 // Fastify 5 servers, one per variant. Hooks are the callback style (onRequest + onResponse),
 // the cheapest Fastify offers.
-import { ROUTE, tenantOf, user } from '../lib/common.mjs';
+import { ROUTE, noop, tenantOf, user } from '../lib/common.mjs';
 import { floorMetrics } from '../lib/floor.mjs';
 
 export const framework = {
@@ -28,6 +28,12 @@ function noopHook(request, reply, done) {
   done();
 }
 
+/** The no-op onRequest hook: like every framework's no-op, it listens for the response's close. */
+function noopCloseHook(request, reply, done) {
+  reply.raw.on('close', noop);
+  done();
+}
+
 async function promwire(options) {
   const mod = await import('@promwire/fastify');
   const app = await fastifyApp();
@@ -49,10 +55,10 @@ export const variants = [
   {
     id: 'noop',
     kind: 'noop',
-    note: 'onRequest + onResponse hooks calling done()',
+    note: "onRequest + onResponse hooks calling done(), onRequest adding a shared raw res 'close' listener (the cost of seeing a client that leaves, as in the other frameworks' no-op)",
     async start() {
       const app = await fastifyApp();
-      app.addHook('onRequest', noopHook);
+      app.addHook('onRequest', noopCloseHook);
       app.addHook('onResponse', noopHook);
       routes(app);
       return listen(app);

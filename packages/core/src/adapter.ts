@@ -15,6 +15,7 @@ export interface AdapterOptions<Req, Res> extends MetricsOptions<Req, Res> {
   getRoute?: (req: Req, res: Res) => string | undefined;
 }
 
+/** What {@link adapterParts} builds. */
 export interface AdapterParts<Req, Res> {
   recorder: HttpRecorder<Req, Res>;
   /** Undefined with `path: false`. */

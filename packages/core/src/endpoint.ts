@@ -31,6 +31,7 @@ export interface MetricsResponse {
   body: string | Buffer;
 }
 
+/** The `/metrics` endpoint, as a reply to compute or a Node handler. */
 export interface MetricsEndpoint {
   /** The response to one scrape of the raw Node request. Never rejects. */
   respond(req: IncomingMessage): Promise<MetricsResponse>;
@@ -38,6 +39,14 @@ export interface MetricsEndpoint {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
+/**
+ * The one `/metrics` endpoint every adapter and the standalone server use. Throws a `TypeError`
+ * on a bad `registry` or `auth`; `respond` and `handle` never reject.
+ *
+ * @example
+ * const endpoint = createMetricsEndpoint({ registry, auth: { bearer: process.env.METRICS_TOKEN! } });
+ * const { status, headers, body } = await endpoint.respond(req);
+ */
 export function createMetricsEndpoint(options: MetricsEndpointOptions = {}): MetricsEndpoint {
   const pkg = options.pkg ?? '@promwire/core';
   if (options.registry !== undefined && !isRegistry(options.registry)) {

@@ -8,7 +8,9 @@ import { type MetricObjectWithValues, type MetricSample, type Registry, defaultL
 import { isFamily } from './family';
 import { braces, escapeLabelValue, formatValue, header } from './format';
 
+/** Content type of the Prometheus text format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+/** Content type of OpenMetrics 1.0.0. */
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
 

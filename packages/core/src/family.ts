@@ -19,6 +19,11 @@ export abstract class Family implements RegisteredMetric, Columnar {
   readonly aggregator: 'sum' = 'sum';
   /** Registry key; prom-client may rewrite it while serializing, so rendering uses `familyName`. */
   name: string;
+  /**
+   * Options that shape the recorded values without showing in the family's type, labels or
+   * buckets (`groupStatusCodes`); a second registration must agree on them.
+   */
+  settings: Readonly<Record<string, unknown>> = {};
   readonly familyName: string;
 
   constructor(

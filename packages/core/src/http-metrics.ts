@@ -43,7 +43,7 @@ interface RouteEntry {
   custom: Map<string, number> | undefined;
 }
 
-const EXCLUDED: RouteEntry = { value: '', excluded: true, firstKey: -1, firstId: -1, ids: undefined, custom: undefined };
+const EXCLUDED: RouteEntry = Object.freeze({ value: '', excluded: true, firstKey: -1, firstId: -1, ids: undefined, custom: undefined });
 
 /** Options of {@link createHttpMetrics}: the shared ones plus how to find a route. */
 export interface HttpRecorderOptions<Req, Res> extends HttpMetricsOptions<Req, Res> {
@@ -58,6 +58,10 @@ export interface HttpRecorderOptions<Req, Res> extends HttpMetricsOptions<Req, R
   routeOf?: (req: Req, res: Res) => string | undefined;
 }
 
+/**
+ * Records HTTP requests into the metrics of SPEC.md. `Req` and `Res` are what the adapter hands
+ * user callbacks (`labels`, `skip`, `routeOf`). Build it with {@link createHttpMetrics}.
+ */
 export class HttpRecorder<Req = unknown, Res = unknown> {
   readonly names: HttpNames;
   readonly options: ResolvedHttpOptions<Req, Res>;
@@ -107,14 +111,15 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
     const index = (this.index =
       isFamily(existing) && existing.labelNames.join() === labelNames.join() ? existing.index : new SeriesIndex(labelNames));
     const inFlight = findMetric(registry, n.inFlight);
-    const overflow = findMetric(registry, OVERFLOW_METRIC);
+    const overflow = findMetric(registry, `${o.prefix}${OVERFLOW_METRIC}`);
+    const settings = { groupStatusCodes: o.groupStatusCodes };
     this.requests =
       n.requests === undefined
         ? undefined
-        : registerFamily(pkg, registry, new CounterFamily(n.requests, 'Total number of HTTP requests, by method, route template and status code.', index));
+        : registerFamily(pkg, registry, withSettings(new CounterFamily(n.requests, 'Total number of HTTP requests, by method, route template and status code.', index), settings));
     this.duration = registerFamily(
       pkg, registry,
-      new HistogramFamily(n.duration, 'Duration of HTTP requests in seconds, from arrival to the end of the response.', index, o.durationBuckets),
+      withSettings(new HistogramFamily(n.duration, 'Duration of HTTP requests in seconds, from arrival to the end of the response.', index, o.durationBuckets), settings),
       'durationBuckets',
     );
     this.inFlightFamily = registerFamily(
@@ -129,7 +134,7 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
       : undefined;
     this.overflow = registerFamily(
       pkg, registry,
-      new CounterFamily(OVERFLOW_METRIC, 'Label values recorded as __overflow__ because the label reached maxLabelValues.', isFamily(overflow) ? overflow.index : new SeriesIndex(['metric', 'label'])),
+      new CounterFamily(`${o.prefix}${OVERFLOW_METRIC}`, 'Label values recorded as __overflow__ because the label reached maxLabelValues.', isFamily(overflow) ? overflow.index : new SeriesIndex(['metric', 'label'])),
     );
     if (o.defaultMetrics) ensureDefaultMetrics(registry);
 
@@ -321,6 +326,11 @@ export function createHttpMetrics<Req = unknown, Res = unknown>(
   options?: HttpRecorderOptions<Req, Res>,
 ): HttpRecorder<Req, Res> {
   return new HttpRecorder<Req, Res>(options);
+}
+
+function withSettings<F extends { settings: Readonly<Record<string, unknown>> }>(family: F, settings: Record<string, unknown>): F {
+  family.settings = settings;
+  return family;
 }
 
 function newEntry(value: string): RouteEntry {

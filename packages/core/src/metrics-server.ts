@@ -8,10 +8,13 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from './prom';
 import type { MetricsAuth } from './auth';
 import { createMetricsEndpoint } from './endpoint';
-import { DEFAULT_METRICS_PATH, describe, optionError, resolvePath } from './options';
+import { isPath } from './labels';
+import { DEFAULT_METRICS_PATH, checkOptionKeys, describe, optionError, resolvePath } from './options';
 
+/** The standalone server's default port: the OpenTelemetry Prometheus exporter's. */
 export const DEFAULT_METRICS_PORT = 9464;
 
+/** Options of {@link startMetricsServer}. */
 export interface MetricsServerOptions {
   /** Default 9464; 0 picks a free port. */
   port?: number;
@@ -19,10 +22,13 @@ export interface MetricsServerOptions {
   host?: string;
   /** Default `/metrics`. */
   path?: string;
+  /** Registry to serve. Default: prom-client's global `register`. */
   registry?: Registry;
+  /** Protects the endpoint; see {@link MetricsAuth}. */
   auth?: MetricsAuth;
 }
 
+/** A running standalone metrics server. */
 export interface MetricsServer {
   readonly server: Server;
   readonly port: number;
@@ -43,14 +49,14 @@ export interface MetricsServer {
  */
 export async function startMetricsServer(options: MetricsServerOptions = {}): Promise<MetricsServer> {
   const pkg = '@promwire/core';
+  checkOptionKeys(pkg, options, ['port', 'host']);
+  if (options.host !== undefined && typeof options.host !== 'string') throw optionError(pkg, `host must be a string, got ${describe(options.host)}`);
   const port = options.port ?? DEFAULT_METRICS_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw optionError(pkg, `port must be an integer 0–65535, got ${describe(port)}`);
   const path = resolvePath(pkg, options.path ?? DEFAULT_METRICS_PATH) as string;
   const endpoint = createMetricsEndpoint({ registry: options.registry, auth: options.auth, pkg });
   const server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    if ((q === -1 ? url : url.slice(0, q)) === path) {
+    if (isPath(req.url ?? '/', path)) {
       void endpoint.handle(req, res);
       return;
     }

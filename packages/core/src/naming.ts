@@ -1,5 +1,6 @@
 /** Metric and label names of the two naming schemes (SPEC: "HTTP metrics"). */
 
+/** Metric and label names of one naming scheme, prefix applied. */
 export interface HttpNames {
   /** Undefined in the OpenTelemetry scheme, where the histogram's `_count` serves. */
   requests: string | undefined;
@@ -12,6 +13,7 @@ export interface HttpNames {
   status: string;
 }
 
+/** The names for `naming` with `prefix` prepended to every metric name. */
 export function httpNames(naming: 'default' | 'otel', prefix: string): HttpNames {
   if (naming === 'otel') {
     return {
@@ -43,4 +45,5 @@ export function builtInLabelNames(naming: 'default' | 'otel'): string[] {
   return [n.method, n.route, n.status];
 }
 
+/** Counts label values recorded as `__overflow__`, by `metric` and `label` (after `prefix`). */
 export const OVERFLOW_METRIC = 'promwire_label_overflow_total';

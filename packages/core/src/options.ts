@@ -58,11 +58,15 @@ export interface MetricsOptions<Req = IncomingMessage, Res = unknown>
   extends HttpMetricsOptions<Req, Res>,
     EndpointOptions {}
 
+/** Duration buckets in seconds: OpenTelemetry's HTTP server defaults. */
 export const DEFAULT_DURATION_BUCKETS: readonly number[] = [
   0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
 ];
+/** Size buckets in bytes: 64 B to 16 MiB, by powers of 4. */
 export const DEFAULT_SIZE_BUCKETS: readonly number[] = exponentialBuckets(64, 4, 10);
+/** Distinct values kept per label before `__overflow__`. */
 export const DEFAULT_MAX_LABEL_VALUES = 1000;
+/** Where adapters mount the endpoint unless `path` says otherwise. */
 export const DEFAULT_METRICS_PATH = '/metrics';
 
 const RECORDER_KEYS = [
@@ -90,6 +94,7 @@ export interface ResolvedHttpOptions<Req, Res> {
   exemplars: boolean;
 }
 
+/** The one kind of error bad options get: a `TypeError` whose message starts with the package name. */
 export function optionError(pkg: string, message: string): TypeError {
   return new TypeError(`${pkg}: ${message}`);
 }
@@ -229,7 +234,8 @@ function exclusions(pkg: string, exclude: unknown): (string | RegExp)[] {
       throw optionError(pkg, `exclude[${i}] must be a string or a RegExp, got ${describe(e)}`);
     }
   });
-  return [...(exclude as (string | RegExp)[])];
+  // A global or sticky RegExp keeps state between `test` calls: use a stateless copy.
+  return (exclude as (string | RegExp)[]).map((e) => (e instanceof RegExp && /[gy]/.test(e.flags) ? new RegExp(e.source, e.flags.replace(/[gy]/g, '')) : e));
 }
 
 export function describe(value: unknown): string {

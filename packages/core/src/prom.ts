@@ -6,8 +6,6 @@
 import * as client from 'prom-client';
 
 export type Registry = client.Registry;
-export type Pushgateway<T extends client.RegistryContentType = client.PrometheusContentType> =
-  client.Pushgateway<T>;
 
 /** One sample of a metric as prom-client's `get()` answers it. */
 export interface MetricSample {
@@ -29,9 +27,6 @@ export interface MetricObjectWithValues {
 /** prom-client's default registry, used when an option gives none. */
 export const globalRegistry: Registry = client.register;
 
-export const RegistryClass = client.Registry;
-export const AggregatorRegistry = client.AggregatorRegistry;
-export const PushgatewayClass = client.Pushgateway;
 export const exponentialBuckets = client.exponentialBuckets;
 
 /** A metric as prom-client's registry sees it: anything with a name and a `get()`. */

@@ -52,6 +52,9 @@ function differenceOf(a: Family, b: Family, bucketsOption: string): string | und
   if (a instanceof HistogramFamily && b instanceof HistogramFamily && a.buckets.join() !== b.buckets.join()) {
     return `\`${bucketsOption}\` option ([${a.buckets.join(', ')}], asked for [${b.buckets.join(', ')}])`;
   }
+  for (const key of new Set([...Object.keys(a.settings), ...Object.keys(b.settings)])) {
+    if (a.settings[key] !== b.settings[key]) return `\`${key}\` option (${String(a.settings[key])}, asked for ${String(b.settings[key])})`;
+  }
   if (a.help !== b.help) return 'help text';
   return undefined;
 }

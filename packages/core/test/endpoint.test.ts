@@ -139,5 +139,7 @@ describe('startMetricsServer', () => {
   test('bad options are refused', async () => {
     await expect(startMetricsServer({ port: -1 })).rejects.toThrow(/^@promwire\/core: port must be an integer/);
     await expect(startMetricsServer({ path: 'metrics' })).rejects.toThrow(/path must be a string starting with "\/"/);
+    await expect(startMetricsServer({ prot: 9000 } as never)).rejects.toThrow(/^@promwire\/core: unknown option "prot"/);
+    await expect(startMetricsServer({ host: 1 } as never)).rejects.toThrow(/^@promwire\/core: host must be a string/);
   });
 });

@@ -129,6 +129,23 @@ describe('the recorder', () => {
     expect(exp.value('http_requests_in_flight', { method: 'GET' })).toBe(0);
   });
 
+  test('a global or sticky RegExp in exclude matches every time, not every other time', async () => {
+    const { record, scrape } = setup({ exclude: [/^\/internal/g, /^\/private/y] });
+    for (let i = 0; i < 4; i++) {
+      record('GET', '/internal/a', 200);
+      record('GET', '/private/b', 200);
+    }
+    record('GET', '/public', 200);
+    expect((await scrape()).find('http_requests_total').map((s) => s.labels.route)).toEqual(['/public']);
+  });
+
+  test('the overflow counter carries the prefix like every other name', async () => {
+    const { record, scrape } = setup({ prefix: 'shop_', maxLabelValues: 1 });
+    record('GET', '/a', 200);
+    record('GET', '/b', 200);
+    expect((await scrape()).value('shop_promwire_label_overflow_total', { metric: 'shop_http_requests_total', label: 'route' })).toBe(1);
+  });
+
   test('a throwing routeOf counts as unmatched', async () => {
     const registry = new Registry();
     const recorder = createHttpMetrics<object, object>({

@@ -25,6 +25,7 @@ describe('registration on one registry', () => {
   test.each<[string, Record<string, unknown>, RegExp]>([
     ['buckets', { durationBuckets: [0.1, 1] }, /metric "http_request_duration_seconds" is already registered .* different `durationBuckets` option/],
     ['labels', { labels: { tenant: 'a' } }, /metric "http_requests_total" is already registered .* different label set, `labels` option/],
+    ['status grouping', { groupStatusCodes: true }, /metric "http_requests_total" is already registered .* different `groupStatusCodes` option \(false, asked for true\)/],
   ])('a differing %s is one clear error naming metric and option', (_, options, message) => {
     const registry = new Registry();
     createHttpMetrics({ registry, defaultMetrics: false });

@@ -17,6 +17,13 @@ interface ExpressRoute {
   [kTemplates]?: Map<string, string>;
 }
 
+/**
+ * The route template of a finished Express request, or undefined when it matched no route.
+ * Cached per route and mount prefix.
+ *
+ * @example
+ * app.use(metrics({ getRoute: (req) => routeTemplate(req) ?? 'static' }));
+ */
 export function routeTemplate(req: Request): string | undefined {
   const route = req.route as ExpressRoute | undefined;
   if (route === undefined || route === null) return undefined;

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type MetricsEndpoint, adapterParts, endOnClose, optionError, stateOf,
 } from '@promwire/core';
-import { isOptedOut, routeHooks, routeOfRequest } from './route-hooks';
+import { routeHooks, routeOfRequest, routeOrOptOut } from './route-hooks';
 import { isMalformedUrl } from './bad-url';
 import type { FastifyMetricsOptions } from './types';
 
@@ -32,6 +32,7 @@ async function promwireFastify(fastify: FastifyInstance, options: FastifyMetrics
   fastify.server.on('request', function promwireSuspectUrl(req: IncomingMessage, res: ServerResponse) {
     const url = req.url;
     if (url === undefined || (url.length <= maxParamLength && (url.indexOf('%') === -1 || !isMalformedUrl(url)))) return;
+    if (stateOf(res) !== undefined) return; // Fastify's own hooks ran first and track it
     const state = recorder.begin(req as unknown as FastifyRequest, res as unknown as FastifyReply, req);
     if (state !== undefined) endOnClose(state, res);
   });
@@ -59,10 +60,10 @@ async function promwireFastify(fastify: FastifyInstance, options: FastifyMetrics
     if (state !== null) {
       // No route hook set the template (Fastify 5, or answered by an earlier onRequest hook):
       // read it, and the route's opt-out, from the route's options once.
-      if (state.route === undefined && getRoute === undefined) {
-        const route = routeOfRequest(request);
-        if (route === undefined && isOptedOut(request)) return void (recorder.discard(state), done());
-        state.route = route;
+      if (state.route === undefined) {
+        const route = routeOrOptOut(request);
+        if (route === null) return void (recorder.discard(state), done());
+        if (getRoute === undefined) state.route = route;
       }
       recorder.end(state, reply.raw.statusCode);
     }
@@ -71,7 +72,8 @@ async function promwireFastify(fastify: FastifyInstance, options: FastifyMetrics
 
   if (endpoint !== undefined) {
     fastify.route({
-      method: ['GET', 'HEAD'],
+      // Every method reaches core's handler, which answers 405 to all but GET and HEAD.
+      method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
       url: path as string,
       config: { metrics: false },
       handler: (request, reply) => serveMetrics(endpoint, request, reply),

@@ -65,21 +65,21 @@ function own(hook: RouteHook): RouteHook {
 }
 
 /**
- * The route of a request whose route-level hooks did not run (answered by an earlier
- * `onRequest` hook, aborted before them, or a route registered before the plugin):
- * undefined for Fastify's not-found handler, else the route's template.
+ * The route of a request whose route-level hooks did not run (Fastify 5, where reading the
+ * route's options is cheap; or answered by an earlier `onRequest` hook, aborted before them, or
+ * a route registered before the plugin), from one read of `request.routeOptions`: undefined for
+ * Fastify's not-found handler, null for a route with `config: { metrics: false }`, else the
+ * route's template.
  */
-export function routeOfRequest(request: FastifyRequest): string | undefined {
+export function routeOrOptOut(request: FastifyRequest): string | undefined | null {
   if (request.is404) return undefined;
   const options = request.routeOptions as FastifyRequest['routeOptions'] | undefined;
   // Fastify 4 before `routeOptions` (4.10) had only `routerPath`.
   if (options === undefined) return (request as unknown as { routerPath?: string }).routerPath;
-  return options.config?.metrics === false ? undefined : options.url;
+  return options.config?.metrics === false ? null : options.url;
 }
 
-/** True when the request's route has `config: { metrics: false }` (undefined from {@link routeOfRequest}). */
-export function isOptedOut(request: FastifyRequest): boolean {
-  if (request.is404) return false;
-  const options = request.routeOptions as FastifyRequest['routeOptions'] | undefined;
-  return options?.config?.metrics === false;
+/** {@link routeOrOptOut} as the recorder's route lookup (an opted-out route has no template). */
+export function routeOfRequest(request: FastifyRequest): string | undefined {
+  return routeOrOptOut(request) ?? undefined;
 }

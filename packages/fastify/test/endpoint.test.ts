@@ -21,6 +21,14 @@ describe.each(VERSIONS)('@promwire/fastify on %s: the metrics endpoint', (_name,
     expect(routes(m)).toEqual(['/a']);
   });
 
+  it('answers other methods 405 from core, as every adapter does, without recording them', async () => {
+    const { app } = await appWith(fastify);
+    const res = await app.inject({ method: 'POST', url: '/metrics' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD');
+    expect(routes(await scrape(app))).toEqual([]);
+  });
+
   it('serves OpenMetrics 1.0.0 when the Accept header asks for it', async () => {
     const { app } = await appWith(fastify);
     app.get('/a', async () => 'a');

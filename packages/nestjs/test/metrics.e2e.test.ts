@@ -365,7 +365,9 @@ describe(`MetricsModule on NestJS ${nestVersion}`, () => {
       await request(`http://127.0.0.1:${port(a1)}/misc/shown`);
       await eventually(async () => (await scrape(`http://127.0.0.1:${port(a1)}`)).sum('http_requests_total') === 1);
       expect((await scrape(`http://127.0.0.1:${port(a2)}`)).sum('http_requests_total')).toBe(0);
-      expect(parseExposition(await r1.metrics()).sum('cats_looked_up_total')).toBe(0);
+      expect((await request(`http://127.0.0.1:${port(a2)}/cats/7`)).status).toBe(200);
+      expect(parseExposition(await r2.metrics()).value('cats_looked_up_total', { kind: 'one' })).toBe(1);
+      expect(parseExposition(await r1.metrics()).find('cats_looked_up_total')).toEqual([]);
     } finally {
       await a1.close();
       await a2.close();
