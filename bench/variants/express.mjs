@@ -74,6 +74,14 @@ export const variants = [
     start: () => promwire(),
   },
   {
+    id: 'promwire-no-defaults',
+    kind: 'promwire',
+    package: '@promwire/express',
+    note: "defaultMetrics: false (no prom-client process metrics: the floor registers none either)",
+    check: { metric: 'http_requests_total', labels: { route: ROUTE } },
+    start: () => promwire({ defaultMetrics: false }),
+  },
+  {
     id: 'promwire-full',
     kind: 'promwire',
     package: '@promwire/express',

@@ -14,6 +14,11 @@ export class RequestState<Req = unknown, Res = unknown> {
   requestBytes = 0;
   responseBytes = 0;
   done = false;
+  /** With `responseSize` on a response wrapped one by one: the `write` and `end` it had. */
+  write: unknown = undefined;
+  end: unknown = undefined;
+  /** True inside `end`, whose own `write` calls are not counted again. */
+  ending = false;
 
   constructor(
     readonly recorder: HttpRecorder<Req, Res>,
