@@ -4,7 +4,7 @@
  */
 import { createHttpMetrics, type HttpRecorder } from './http-metrics';
 import { createMetricsEndpoint, type MetricsEndpoint } from './endpoint';
-import { checkOptionKeys, describe, optionError, resolvePath, type MetricsOptions } from './options';
+import { checkOptionKeys, optionError, resolvePath, type MetricsOptions } from './options';
 
 /** The shared options plus the route label callback every adapter offers. */
 export interface AdapterOptions<Req, Res> extends MetricsOptions<Req, Res> {
@@ -36,7 +36,7 @@ export function adapterParts<Req, Res>(
 ): AdapterParts<Req, Res> {
   const o = checkOptionKeys(pkg, options, ['getRoute', ...extraKeys]) as AdapterOptions<Req, Res>;
   if (o.getRoute !== undefined && typeof o.getRoute !== 'function') {
-    throw optionError(pkg, `getRoute must be a function, got ${describe(o.getRoute)}`);
+    throw optionError(pkg, `getRoute must be a function, got ${typeof o.getRoute}`);
   }
   const path = resolvePath(pkg, o.path);
   const recorder = createHttpMetrics<Req, Res>({

@@ -3,10 +3,7 @@
  * core's, shared by the Express and the Fastify platform code.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type HttpRecorder, type MetricsEndpoint, type Registry,
-  checkOptionKeys, createHttpMetrics, createMetricsEndpoint, isPath, optionError, resolvePath,
-} from '@promwire/core';
+import { type HttpRecorder, type MetricsEndpoint, type Registry, adapterParts, isPath } from '@promwire/core';
 import { PKG } from './metrics.constants';
 import type { MetricsModuleOptions } from './metrics.interfaces';
 import { expressRouteOf } from './route.template';
@@ -23,24 +20,14 @@ export class NestHttpMetrics {
 
   /** Validates `options` (one `TypeError` prefixed `@promwire/nestjs:`) and registers the metrics. */
   constructor(options: MetricsModuleOptions | undefined) {
-    const o = checkOptionKeys(PKG, options, ['getRoute']) as MetricsModuleOptions;
-    const { getRoute } = o;
-    if (getRoute !== undefined && typeof getRoute !== 'function') {
-      throw optionError(PKG, `getRoute must be a function, got ${typeof getRoute}`);
-    }
-    this.path = resolvePath(PKG, o.path);
-    this.customRoute = getRoute !== undefined;
-    this.recorder = createHttpMetrics<IncomingMessage, ServerResponse>({
-      ...o,
-      pkg: PKG,
-      adapterKeys: ['getRoute'],
-      // On Express the route is read when the request ends; on Fastify a route hook sets it on
-      // the state, and a raw Node request has no `route`, so this answers undefined there.
-      routeOf: getRoute ?? expressRouteOf,
-    });
-    this.registry = this.recorder.options.registry;
-    this.endpoint =
-      this.path === false ? undefined : createMetricsEndpoint({ registry: this.registry, auth: o.auth, pkg: PKG });
+    // On Express the route is read when the request ends; on Fastify a route hook sets it on
+    // the state, and a raw Node request has no `route`, so `expressRouteOf` answers undefined there.
+    const parts = adapterParts<IncomingMessage, ServerResponse>(PKG, options, expressRouteOf);
+    this.recorder = parts.recorder;
+    this.endpoint = parts.endpoint;
+    this.path = parts.path;
+    this.registry = parts.recorder.options.registry;
+    this.customRoute = options?.getRoute !== undefined;
   }
 
   /** True when `url` (path and query) addresses the metrics endpoint. */
