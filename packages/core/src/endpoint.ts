@@ -2,6 +2,11 @@
  * The one `/metrics` endpoint every adapter and the standalone server call: Accept-negotiated
  * OpenMetrics 1.0.0 or text 0.0.4 from one registry, gzip when accepted, optional auth, and a
  * 500 carrying the error message when a collector throws, never half an exposition.
+ *
+ * Single flight: scrapes of the same format that arrive while a render of that format is in
+ * flight share it (and its gzip body); a scrape arriving after it finished starts a new render,
+ * so no scrape is answered with a render that had finished before the scrape arrived. A render
+ * that fails gives every scrape sharing it the 500.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
@@ -9,10 +14,22 @@ import { gzip } from 'node:zlib';
 import { type Registry, globalRegistry, isRegistry } from './prom';
 import { createAuthCheck, type MetricsAuth } from './auth';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, renderRegistry } from './exposition';
-import { acceptsGzip, wantsOpenMetrics } from './negotiation';
-import { describe, optionError } from './options';
+import { type ExpositionFormat, acceptsGzip, negotiateFormat } from './negotiation';
+import { METRICS_ENDPOINT_KEYS, checkEntryKeys, describe, optionError } from './options';
 
 const gzipAsync = promisify(gzip);
+
+const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = {
+  openmetrics: OPENMETRICS_CONTENT_TYPE,
+  text: PROMETHEUS_CONTENT_TYPE,
+};
+
+/** One render in flight, shared by every scrape of its format that joins before it settles. */
+interface Render {
+  exposition: Promise<string>;
+  /** Created by the first waiter that wants gzip, then shared. */
+  gzipped: Promise<Buffer> | undefined;
+}
 
 /** Options of {@link metricsHandler} and {@link createMetricsEndpoint}. */
 export interface MetricsEndpointOptions {
@@ -41,19 +58,35 @@ export interface MetricsEndpoint {
 
 /**
  * The one `/metrics` endpoint every adapter and the standalone server use. Throws a `TypeError`
- * on a bad `registry` or `auth`; `respond` and `handle` never reject.
+ * on a bad `registry` or `auth`, or an option it does not take; `respond` and `handle` never
+ * reject. Concurrent scrapes of one format share one render in flight.
  *
  * @example
  * const endpoint = createMetricsEndpoint({ registry, auth: { bearer: process.env.METRICS_TOKEN! } });
  * const { status, headers, body } = await endpoint.respond(req);
  */
 export function createMetricsEndpoint(options: MetricsEndpointOptions = {}): MetricsEndpoint {
-  const pkg = options.pkg ?? '@promwire/core';
+  const pkg = typeof options?.pkg === 'string' ? options.pkg : '@promwire/core';
+  checkEntryKeys(pkg, 'createMetricsEndpoint', options, METRICS_ENDPOINT_KEYS);
   if (options.registry !== undefined && !isRegistry(options.registry)) {
     throw optionError(pkg, `registry must be a prom-client Registry, got ${describe(options.registry)}`);
   }
   const registry = options.registry ?? globalRegistry;
   const auth = createAuthCheck(pkg, options.auth);
+  const inFlight = new Map<ExpositionFormat, Render>();
+
+  /** Joins the render of `format` in flight, or starts one. */
+  function render(format: ExpositionFormat): Render {
+    const running = inFlight.get(format);
+    if (running !== undefined) return running;
+    const entry: Render = { exposition: renderRegistry(registry, format === 'openmetrics'), gzipped: undefined };
+    inFlight.set(format, entry);
+    const settled = (): void => {
+      if (inFlight.get(format) === entry) inFlight.delete(format);
+    };
+    entry.exposition.then(settled, settled);
+    return entry;
+  }
 
   async function respond(req: IncomingMessage): Promise<MetricsResponse> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -62,23 +95,23 @@ export function createMetricsEndpoint(options: MetricsEndpointOptions = {}): Met
     if (auth !== undefined && !(await auth.allows(req))) {
       return text(401, 'Unauthorized\n', { 'www-authenticate': auth.challenge });
     }
-    const openMetrics = wantsOpenMetrics(req.headers.accept);
-    let exposition: string;
+    const format = negotiateFormat(req.headers.accept);
+    const gzipped = acceptsGzip(req.headers['accept-encoding']);
+    let body: string | Buffer;
     try {
-      exposition = await renderRegistry(registry, openMetrics);
+      const shared = render(format);
+      if (gzipped) shared.gzipped ??= shared.exposition.then((exposition) => gzipAsync(exposition));
+      body = gzipped ? await (shared.gzipped as Promise<Buffer>) : await shared.exposition;
     } catch (error) {
       return text(500, `Error collecting metrics: ${error instanceof Error ? error.message : String(error)}\n`);
     }
     const headers: Record<string, string> = {
-      'content-type': openMetrics ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE,
+      'content-type': CONTENT_TYPES[format],
       'cache-control': 'no-store',
       vary: 'Accept, Accept-Encoding',
     };
-    if (acceptsGzip(req.headers['accept-encoding'])) {
-      headers['content-encoding'] = 'gzip';
-      return { status: 200, headers, body: await gzipAsync(exposition) };
-    }
-    return { status: 200, headers, body: exposition };
+    if (gzipped) headers['content-encoding'] = 'gzip';
+    return { status: 200, headers, body };
   }
 
   return {

@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import { Gauge, Registry } from 'prom-client';
-import { createHttpMetrics, metricsHandler, startMetricsServer } from '../src';
-import { wantsOpenMetrics, acceptsGzip } from '../src/negotiation';
+import { createHttpMetrics, createMetricsEndpoint, metricsHandler, startMetricsServer } from '../src';
 import { listen, request } from '../../../test/helpers/http';
 import { parseExposition } from '../../../test/helpers/exposition';
 
@@ -13,30 +12,6 @@ function registryWithTraffic() {
   recorder.end(state, 200);
   return registry;
 }
-
-describe('Accept negotiation', () => {
-  test.each<[string | undefined, boolean]>([
-    [undefined, false],
-    ['text/plain', false],
-    ['*/*', false],
-    ['application/openmetrics-text', true],
-    ['application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', true],
-    ['application/openmetrics-text; version=0.0.1; q=0.75', true],
-    ['application/openmetrics-text;q=0', false],
-    ['application/openmetrics-text;version=2.0.0', false],
-    ['APPLICATION/OPENMETRICS-TEXT', true],
-    [';;;,,,=,q=,', false],
-    ['application/openmetrics-text;q=abc', false],
-  ])('Accept %j → OpenMetrics %s', (accept, expected) => {
-    expect(wantsOpenMetrics(accept)).toBe(expected);
-  });
-
-  test.each<[string | undefined, boolean]>([
-    [undefined, false], ['gzip', true], ['gzip, deflate, br', true], ['br', false], ['gzip;q=0', false], ['*', true], ['identity', false],
-  ])('Accept-Encoding %j → gzip %s', (encoding, expected) => {
-    expect(acceptsGzip(encoding)).toBe(expected);
-  });
-});
 
 describe('metricsHandler on a real server', () => {
   let server: Awaited<ReturnType<typeof listen>>;
@@ -141,5 +116,34 @@ describe('startMetricsServer', () => {
     await expect(startMetricsServer({ path: 'metrics' })).rejects.toThrow(/path must be a string starting with "\/"/);
     await expect(startMetricsServer({ prot: 9000 } as never)).rejects.toThrow(/^@promwire\/core: unknown option "prot"/);
     await expect(startMetricsServer({ host: 1 } as never)).rejects.toThrow(/^@promwire\/core: host must be a string/);
+  });
+
+  test.each<[string, Record<string, unknown>, RegExp]>([
+    ['prefix', { port: 0, prefix: 'myapp_' }, /^@promwire\/core: "prefix" is an option of the HTTP recorder .*not of startMetricsServer; startMetricsServer accepts port, host, path, registry, auth$/],
+    ['labels', { port: 0, labels: { tenant: 'a' } }, /^@promwire\/core: "labels" is an option of the HTTP recorder/],
+    ['durationBuckets', { durationBuckets: [1] }, /^@promwire\/core: "durationBuckets" is an option of the HTTP recorder/],
+    ['an adapter option', { getRoute: () => '/' }, /^@promwire\/core: unknown option "getRoute" \(startMetricsServer accepts port, host, path, registry, auth\)$/],
+    ['path: false', { path: false }, /^@promwire\/core: path must be a string starting with "\/", got boolean false$/],
+    ['not an object', 'fast' as never, /^@promwire\/core: options must be an object/],
+  ])('recorder and unknown options are refused with a TypeError before listening: %s', async (_, options, message) => {
+    const started = startMetricsServer(options as never);
+    await expect(started).rejects.toThrow(TypeError);
+    await expect(started).rejects.toThrow(message);
+  });
+});
+
+describe('createMetricsEndpoint options', () => {
+  test.each<[string, Record<string, unknown>, RegExp]>([
+    ['prefix', { prefix: 'myapp_' }, /^@promwire\/core: "prefix" is an option of the HTTP recorder .*not of createMetricsEndpoint; createMetricsEndpoint accepts registry, auth, pkg$/],
+    ['path', { path: '/metrics' }, /^@promwire\/core: unknown option "path" \(createMetricsEndpoint accepts registry, auth, pkg\)$/],
+    ['with the calling package', { pkg: '@promwire/koa', labels: {} }, /^@promwire\/koa: "labels" is an option of the HTTP recorder/],
+  ])('%s is refused', (_, options, message) => {
+    expect(() => createMetricsEndpoint(options as never)).toThrow(TypeError);
+    expect(() => metricsHandler(options as never)).toThrow(message);
+  });
+
+  test('its own options are accepted', () => {
+    expect(() => createMetricsEndpoint({ registry: new Registry(), auth: { bearer: 't' }, pkg: '@promwire/koa' })).not.toThrow();
+    expect(() => createMetricsEndpoint()).not.toThrow();
   });
 });
