@@ -9,7 +9,7 @@ import type { Registry } from './prom';
 import type { MetricsAuth } from './auth';
 import { createMetricsEndpoint } from './endpoint';
 import { isPath } from './labels';
-import { DEFAULT_METRICS_PATH, checkOptionKeys, describe, optionError, resolvePath } from './options';
+import { DEFAULT_METRICS_PATH, SERVER_KEYS, checkEntryKeys, describe, optionError } from './options';
 
 /** The standalone server's default port: the OpenTelemetry Prometheus exporter's. */
 export const DEFAULT_METRICS_PORT = 9464;
@@ -40,7 +40,9 @@ export interface MetricsServer {
 
 /**
  * Starts an HTTP server answering `path` with the registry's metrics and 404 elsewhere.
- * Rejects if the port cannot be bound.
+ * Rejects with a `TypeError` on an option it does not take (recorder options such as `prefix`
+ * or `labels` belong to the adapter or `createHttpMetrics`), and rejects if the port cannot be
+ * bound.
  *
  * @example
  * const server = await startMetricsServer({ port: 9464 });
@@ -49,11 +51,14 @@ export interface MetricsServer {
  */
 export async function startMetricsServer(options: MetricsServerOptions = {}): Promise<MetricsServer> {
   const pkg = '@promwire/core';
-  checkOptionKeys(pkg, options, ['port', 'host']);
+  checkEntryKeys(pkg, 'startMetricsServer', options, SERVER_KEYS);
   if (options.host !== undefined && typeof options.host !== 'string') throw optionError(pkg, `host must be a string, got ${describe(options.host)}`);
   const port = options.port ?? DEFAULT_METRICS_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw optionError(pkg, `port must be an integer 0–65535, got ${describe(port)}`);
-  const path = resolvePath(pkg, options.path ?? DEFAULT_METRICS_PATH) as string;
+  const path = options.path ?? DEFAULT_METRICS_PATH;
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    throw optionError(pkg, `path must be a string starting with "/", got ${describe(path)}`);
+  }
   const endpoint = createMetricsEndpoint({ registry: options.registry, auth: options.auth, pkg });
   const server = createServer((req, res) => {
     if (isPath(req.url ?? '/', path)) {

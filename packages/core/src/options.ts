@@ -69,11 +69,17 @@ export const DEFAULT_MAX_LABEL_VALUES = 1000;
 /** Where adapters mount the endpoint unless `path` says otherwise. */
 export const DEFAULT_METRICS_PATH = '/metrics';
 
-const RECORDER_KEYS = [
+/** Options read by the recorder (`createHttpMetrics`). */
+export const RECORDER_KEYS: readonly string[] = [
   'registry', 'prefix', 'naming', 'durationBuckets', 'sizeBuckets', 'requestSize', 'responseSize',
   'groupStatusCodes', 'labels', 'maxLabelValues', 'exclude', 'skip', 'defaultMetrics', 'exemplars',
 ];
-const ENDPOINT_KEYS = ['path', 'auth'];
+/** Options of the `/metrics` endpoint an adapter mounts. */
+export const ENDPOINT_KEYS: readonly string[] = ['path', 'auth'];
+/** Options of `startMetricsServer`. */
+export const SERVER_KEYS: readonly string[] = ['port', 'host', 'path', 'registry', 'auth'];
+/** Options of `createMetricsEndpoint` and `metricsHandler`. */
+export const METRICS_ENDPOINT_KEYS: readonly string[] = ['registry', 'auth', 'pkg'];
 
 /** Recorder options after validation, with defaults filled in. */
 export interface ResolvedHttpOptions<Req, Res> {
@@ -104,13 +110,33 @@ export function optionError(pkg: string, message: string): TypeError {
  * `extraKeys` (an adapter's own options), so a misspelt option fails loudly.
  */
 export function checkOptionKeys(pkg: string, options: unknown, extraKeys: readonly string[] = []): Record<string, unknown> {
+  return checkEntryKeys(pkg, undefined, options, [...RECORDER_KEYS, ...ENDPOINT_KEYS, ...extraKeys]);
+}
+
+/**
+ * Checks that `options` is an object whose keys are all among `accepted`, the options of the
+ * entry point named `entry` (e.g. `'startMetricsServer'`). A recorder option given to an entry
+ * point that does not record (`startMetricsServer({ prefix })`) is named as such, so the user
+ * learns where it belongs rather than only that it is unknown.
+ */
+export function checkEntryKeys(
+  pkg: string,
+  entry: string | undefined,
+  options: unknown,
+  accepted: readonly string[],
+): Record<string, unknown> {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw optionError(pkg, `options must be an object, got ${describe(options)}`);
   }
-  const known = new Set([...RECORDER_KEYS, ...ENDPOINT_KEYS, ...extraKeys]);
   for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw optionError(pkg, `unknown option "${key}"`);
+    if (accepted.includes(key)) continue;
+    if (entry === undefined) throw optionError(pkg, `unknown option "${key}"`);
+    const accepts = `${entry} accepts ${accepted.join(', ')}`;
+    if (RECORDER_KEYS.includes(key)) {
+      throw optionError(pkg, `"${key}" is an option of the HTTP recorder (the adapter's metrics() or createHttpMetrics), not of ${entry}; ${accepts}`);
+    }
+    throw optionError(pkg, `unknown option "${key}" (${accepts})`);
   }
   return options as Record<string, unknown>;
 }

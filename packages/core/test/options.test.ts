@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { createHttpMetrics } from '../src';
+import { checkEntryKeys, checkOptionKeys } from '../src/options';
 
 describe('option validation at construction', () => {
   test.each<[string, Record<string, unknown>, RegExp]>([
@@ -36,5 +37,30 @@ describe('option validation at construction', () => {
 
   test('options that are not an object are refused', () => {
     expect(() => createHttpMetrics('fast' as never)).toThrow(/options must be an object/);
+  });
+});
+
+describe('option keys per entry point', () => {
+  test('checkOptionKeys accepts the recorder, endpoint and extra keys, and nothing else', () => {
+    const all = { registry: undefined, prefix: 'a_', labels: {}, path: '/m', auth: undefined, getRoute: () => '/' };
+    expect(checkOptionKeys('@promwire/express', all, ['getRoute'])).toBe(all);
+    expect(checkOptionKeys('@promwire/express', undefined)).toEqual({});
+    expect(() => checkOptionKeys('@promwire/express', { getRoute: 1 })).toThrow(/^@promwire\/express: unknown option "getRoute"$/);
+    expect(() => checkOptionKeys('@promwire/express', [])).toThrow(/^@promwire\/express: options must be an object, got an array$/);
+  });
+
+  test.each<[string, unknown, RegExp | undefined]>([
+    ['its own keys', { port: 1, host: 'h' }, undefined],
+    ['no options', undefined, undefined],
+    ['a recorder key', { port: 1, prefix: 'a_' }, /^@promwire\/core: "prefix" is an option of the HTTP recorder \(the adapter's metrics\(\) or createHttpMetrics\), not of server; server accepts port, host$/],
+    ['an unknown key', { prot: 1 }, /^@promwire\/core: unknown option "prot" \(server accepts port, host\)$/],
+    ['null', null, /^@promwire\/core: options must be an object, got null$/],
+  ])('checkEntryKeys: %s', (_, options, message) => {
+    const run = () => checkEntryKeys('@promwire/core', 'server', options, ['port', 'host']);
+    if (message === undefined) expect(run).not.toThrow();
+    else {
+      expect(run).toThrow(TypeError);
+      expect(run).toThrow(message);
+    }
   });
 });
