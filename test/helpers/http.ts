@@ -68,6 +68,20 @@ export function abortedRequest(url: string, afterMs: number, onFirstByte = false
   });
 }
 
+/**
+ * Sends a GET and destroys the socket once `ready` resolves (e.g. when the server's handler has
+ * the request), as a client that goes away would; resolves when the client side has closed.
+ */
+export function requestAbortedWhen(url: string, ready: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { agent: false });
+    req.on('error', () => undefined);
+    req.on('close', () => resolve());
+    req.end();
+    void ready.then(() => req.destroy());
+  });
+}
+
 /** Fetches and parses `/metrics` (or `path`). */
 export async function scrape(baseUrl: string, path = '/metrics', headers: Record<string, string> = {}): Promise<Exposition> {
   const reply = await request(`${baseUrl}${path}`, { headers });

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { Registry } from 'prom-client';
 import { metrics, type ExpressMetricsOptions } from '../src';
-import { abortedRequest, eventually, listen, request, scrape, type Listening } from '../../../test/helpers/http';
+import { abortedRequest, eventually, listen, request, requestAbortedWhen, scrape, type Listening } from '../../../test/helpers/http';
 
 type ExpressModule = typeof import('express');
 
@@ -103,16 +103,38 @@ describe.each(versions)('%s', (_, express) => {
     });
 
     test('a client that disconnects before the response is counted once as 499, in-flight back to 0', async () => {
+      let arrived!: () => void;
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      let answered!: () => void;
+      const lateAnswer = new Promise<void>((resolve) => (answered = resolve));
       const url = await start((app) => {
-        app.get('/slow', (req, res) => void setTimeout(() => res.send('late'), 300));
+        // Answers only once its client has gone: the late answer must not be counted again.
+        app.get('/slow', (req, res) => {
+          res.once('close', () => {
+            res.send('late');
+            setImmediate(answered);
+          });
+          arrived();
+        });
+        app.get('/next', (req, res) => void res.send('next'));
       });
-      await abortedRequest(`${url}/slow`, 50);
+      await requestAbortedWhen(`${url}/slow`, reached);
       await eventually(async () => (await scrape(url)).sum('http_requests_total') === 1);
-      const exp = await scrape(url);
+      let exp = await scrape(url);
       expect(exp.value('http_requests_total', { route: '/slow', status_code: '499' })).toBe(1);
       expect(exp.value('http_requests_in_flight', { method: 'GET' })).toBe(0);
-      await new Promise((r) => setTimeout(r, 350));
-      expect((await scrape(url)).sum('http_requests_total')).toBe(1);
+
+      // A request after the late answer, once recorded, proves the late answer was handled.
+      await lateAnswer;
+      await request(`${url}/next`);
+      await eventually(async () => (await scrape(url)).value('http_requests_total', { route: '/next' }) === 1);
+      exp = await scrape(url);
+      expect(exp.find('http_requests_total', { route: '/slow' })).toEqual([
+        expect.objectContaining({ labels: { method: 'GET', route: '/slow', status_code: '499' }, value: 1 }),
+      ]);
+      expect(exp.sum('http_requests_total')).toBe(2);
+      expect(exp.sum('http_request_duration_seconds_count')).toBe(2);
+      expect(exp.value('http_requests_in_flight', { method: 'GET' })).toBe(0);
     });
 
     test('a client that disconnects mid-stream is counted once as 499', async () => {

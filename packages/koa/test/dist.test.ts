@@ -17,13 +17,20 @@ const { Registry } = prom;
 const registry = new Registry();
 const app = new Koa();
 app.use(pkg.metrics({ registry, defaultMetrics: false }));
+// Resolves when a response has closed: metrics(), mounted before, has recorded it by then.
+let closed;
+const responseClosed = new Promise((resolve) => (closed = resolve));
+app.use((ctx, next) => {
+  ctx.res.once('close', closed);
+  return next();
+});
 const router = new Router();
 router.get('/users/:id', (ctx) => { ctx.body = 'u'; });
 app.use(router.routes());
 const server = app.listen(0, '127.0.0.1', async () => {
   const base = 'http://127.0.0.1:' + server.address().port;
   await (await fetch(base + '/users/7')).text();
-  await new Promise((r) => setTimeout(r, 50));
+  await responseClosed;
   const scrape = await (await fetch(base + '/metrics')).text();
   server.close();
   console.log(JSON.stringify({ names, types: names.map((n) => typeof pkg[n]), same: sameAsRequire(), scrape }));

@@ -5,7 +5,7 @@ import { Gauge, Registry } from 'prom-client';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '@promwire/core';
 import { metrics, type KoaMetricsOptions } from '../src';
 import { parseExposition } from '../../../test/helpers/exposition';
-import { abortedRequest, eventually, request, scrape } from '../../../test/helpers/http';
+import { eventually, request, requestAbortedWhen, scrape } from '../../../test/helpers/http';
 import { KOA_VERSIONS, ROUTERS, TestServer } from './support';
 
 const { Router } = ROUTERS[0]![1];
@@ -49,6 +49,13 @@ describe.each(KOA_VERSIONS)('%s', (_, KoaVersion) => {
 
   async function settled(url: string, total: number) {
     await eventually(async () => (await scrape(url)).sum('http_requests_total') === total);
+    return scrape(url);
+  }
+
+  /** Sends `method path` and waits until it is recorded: whatever came before it was handled too. */
+  async function recordedAfter(url: string, path: string, method = 'GET') {
+    expect((await request(`${url}${path}`, { method })).status).toBe(200);
+    await eventually(async () => (await scrape(url)).value('http_requests_total', { route: path, method }) === 1);
     return scrape(url);
   }
 
@@ -147,23 +154,34 @@ describe.each(KOA_VERSIONS)('%s', (_, KoaVersion) => {
 
   describe('aborts and streamed bodies', () => {
     test('a client that disconnects before the response is counted once as 499, in-flight back to 0', async () => {
+      let arrived!: () => void;
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
       let handlerDone = false;
       const url = await start((app) => {
         const router = new Router();
+        // Answers only once its client has gone: the late answer must not be counted again.
         router.get('/slow', async (ctx) => {
-          await new Promise((r) => setTimeout(r, 200));
+          const closed = new Promise((resolve) => ctx.res.once('close', resolve));
+          arrived();
+          await closed;
           ctx.body = 'late';
           handlerDone = true;
         });
+        router.get('/next', (ctx) => void (ctx.body = 'next'));
         app.use(router.routes());
       });
-      await abortedRequest(`${url}/slow`, 40);
+      await requestAbortedWhen(`${url}/slow`, reached);
       const exp = await settled(url, 1);
       expect(exp.value('http_requests_total', { route: '/slow', status_code: '499' })).toBe(1);
       expect(exp.value('http_requests_in_flight', { method: 'GET' })).toBe(0);
       await eventually(() => handlerDone);
-      await new Promise((r) => setTimeout(r, 50));
-      expect((await scrape(url)).sum('http_requests_total')).toBe(1);
+      // A request after the late answer, once recorded, proves the late answer was handled.
+      const later = await recordedAfter(url, '/next');
+      expect(later.find('http_requests_total', { route: '/slow' })).toEqual([
+        expect.objectContaining({ labels: { method: 'GET', route: '/slow', status_code: '499' }, value: 1 }),
+      ]);
+      expect(later.sum('http_requests_total')).toBe(2);
+      expect(later.value('http_requests_in_flight', { method: 'GET' })).toBe(0);
     });
 
     test('an aborted streamed response is counted once as 499, in-flight back to 0', async () => {
@@ -175,6 +193,7 @@ describe.each(KOA_VERSIONS)('%s', (_, KoaVersion) => {
           ctx.type = 'text/plain';
           ctx.body = body;
         });
+        router.post('/stream/next', (ctx) => void (ctx.body = 'next'));
         app.use(router.routes());
       });
       // The in-flight series for a method appears with its first request.
@@ -193,9 +212,12 @@ describe.each(KOA_VERSIONS)('%s', (_, KoaVersion) => {
       expect(exp.value('http_requests_total', { method: 'GET', route: '/stream/:id', status_code: '499' })).toBe(1);
       expect(exp.value('http_requests_in_flight', { method: 'GET' })).toBe(0);
       await eventually(() => body!.destroyed);
-      await new Promise((r) => setTimeout(r, 60));
-      const later = await scrape(url);
-      expect(later.sum('http_requests_total')).toBe(1);
+      // A request after the body was destroyed, once recorded, proves its end was handled.
+      const later = await recordedAfter(url, '/stream/next', 'POST');
+      expect(later.find('http_requests_total', { route: '/stream/:id' })).toEqual([
+        expect.objectContaining({ labels: { method: 'GET', route: '/stream/:id', status_code: '499' }, value: 1 }),
+      ]);
+      expect(later.sum('http_requests_total')).toBe(2);
       expect(later.value('http_request_duration_seconds_count', { route: '/stream/:id' })).toBe(1);
     });
 
@@ -428,12 +450,16 @@ describe.each(KOA_VERSIONS)('%s', (_, KoaVersion) => {
       });
       await request(`${url}/x`);
       await request(`${url}/y`);
+      // A POST after both, once recorded with nothing in flight, proves both GETs were handled.
+      expect((await request(`${url}/z`, { method: 'POST' })).status).toBe(200);
       await eventually(async () => {
         const exp = await scrape(url);
-        return exp.sum('http_requests_total') === 2 && exp.value('http_requests_in_flight', { method: 'GET' }) === 0;
+        return exp.value('http_requests_total', { method: 'POST' }) !== undefined && exp.sum('http_requests_in_flight') === 0;
       });
-      await new Promise((r) => setTimeout(r, 50));
-      expect((await scrape(url)).sum('http_requests_total')).toBe(2);
+      const exp = await scrape(url);
+      expect(exp.sum('http_requests_total', { method: 'GET' })).toBe(2);
+      expect(exp.sum('http_requests_total', { method: 'POST' })).toBe(1);
+      expect(exp.sum('http_request_duration_seconds_count')).toBe(3);
     });
 
     test('bad options throw one TypeError prefixed with the package name', () => {
