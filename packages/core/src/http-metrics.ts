@@ -13,8 +13,7 @@ import { SeriesIndex } from './series-index';
 import { isFamily } from './family';
 import { HistogramFamily } from './histogram';
 import {
-  BoundedValues, CLIENT_CLOSED_STATUS, METHOD_VALUES, OVERFLOW_VALUE, UNMATCHED_ROUTE,
-  capLength, methodIndexOf, statusLabel,
+  CLIENT_CLOSED_STATUS, METHOD_VALUES, OVERFLOW_VALUE, UNMATCHED_ROUTE, capLength, methodIndexOf, statusLabel,
 } from './labels';
 import { type HttpNames, OVERFLOW_METRIC, builtInLabelNames, httpNames } from './naming';
 import { type HttpMetricsOptions, type ResolvedHttpOptions, checkOptionKeys, resolveHttpOptions } from './options';
@@ -42,6 +41,11 @@ interface RouteEntry {
   /** With custom labels: "method\0status\0v1\0v2…" → series id. */
   custom: Map<string, number> | undefined;
 }
+
+/** Positions in the label set: method, route, status, then the custom labels. */
+const ROUTE_POSITION = 1;
+const STATUS_POSITION = 2;
+const CUSTOM_POSITION = 3;
 
 const EXCLUDED: RouteEntry = Object.freeze({ value: '', excluded: true, firstKey: -1, firstId: -1, ids: undefined, custom: undefined });
 
@@ -79,9 +83,6 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
   private readonly inFlightIds = new Int32Array(METHOD_VALUES.length).fill(-1);
   private readonly index: SeriesIndex;
   private readonly routes = new Map<string, RouteEntry>();
-  private readonly routeValues: BoundedValues;
-  private readonly statusValues: BoundedValues;
-  private readonly customValues: BoundedValues[];
   private readonly customNames: string[];
   private readonly customSources: ((req: Req, res: Res) => unknown)[];
   private readonly routeOf: ((req: Req, res: Res) => string | undefined) | undefined;
@@ -106,13 +107,16 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
     const labelNames = [n.method, n.route, n.status, ...this.customNames];
     const registry = o.registry;
 
-    // Families of one label set share one index; on a registry that has them already, reuse it.
+    // Families of one label set share one index, and with it the label value caps; on a
+    // registry that has them already, reuse it (registration below refuses another cap).
     const existing = findMetric(registry, n.duration);
     const index = (this.index =
-      isFamily(existing) && existing.labelNames.join() === labelNames.join() ? existing.index : new SeriesIndex(labelNames));
+      isFamily(existing) && existing.labelNames.join() === labelNames.join()
+        ? existing.index
+        : new SeriesIndex(labelNames, o.maxLabelValues));
     const inFlight = findMetric(registry, n.inFlight);
     const overflow = findMetric(registry, `${o.prefix}${OVERFLOW_METRIC}`);
-    const settings = { groupStatusCodes: o.groupStatusCodes };
+    const settings = { groupStatusCodes: o.groupStatusCodes, maxLabelValues: o.maxLabelValues };
     this.requests =
       n.requests === undefined
         ? undefined
@@ -139,9 +143,6 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
     if (o.defaultMetrics) ensureDefaultMetrics(registry);
 
     this.countsResponseBytes = o.responseSize;
-    this.routeValues = new BoundedValues(o.maxLabelValues);
-    this.statusValues = new BoundedValues(o.maxLabelValues);
-    this.customValues = this.customNames.map(() => new BoundedValues(o.maxLabelValues));
     this.routeOf = routeOf;
     this.traceId = o.exemplars ? traceIdReader() : undefined;
     const grouped = o.groupStatusCodes;
@@ -219,7 +220,7 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
       this.routes.set(route, EXCLUDED);
       return EXCLUDED;
     }
-    const value = this.routeValues.admit(capLength(route));
+    const value = this.index.admit(ROUTE_POSITION, capLength(route));
     if (value === OVERFLOW_VALUE) {
       this.countOverflow(this.names.route);
       return (this.overflowEntry ??= newEntry(OVERFLOW_VALUE));
@@ -253,7 +254,7 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
     if (known !== undefined) return known;
     let admittedAll = true;
     for (let i = 0; i < values.length; i++) {
-      const admitted = this.customValues[i]!.admit(values[i]!);
+      const admitted = this.index.admit(CUSTOM_POSITION + i, values[i]!);
       if (admitted !== values[i]) {
         admittedAll = false;
         values[i] = admitted;
@@ -267,7 +268,7 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
   }
 
   private seriesId(entry: RouteEntry, method: number, status: number, custom: string[]): number {
-    const statusValue = this.statusValues.admit(this.statusText(status));
+    const statusValue = this.index.admit(STATUS_POSITION, this.statusText(status));
     if (statusValue === OVERFLOW_VALUE) this.countOverflow(this.names.status);
     return this.index.id([METHOD_VALUES[method]!, entry.value, statusValue, ...custom]);
   }

@@ -2,7 +2,12 @@
  * Series ids for a set of label names. Families that share an index store their values in
  * columns indexed by series id, so a caller that resolved a series once records into every
  * family with plain array increments: no label object, no hashing, no lookup.
+ *
+ * The index also keeps the distinct-value caps (`maxLabelValues`) of its labels: every recorder
+ * on a registry shares the index of its families, so they share one allowance per label, and
+ * the number of series stays bounded however many recorders write into them.
  */
+import { BoundedValues } from './labels';
 
 /** A family whose columns grow with the index it is attached to. */
 export interface Columnar {
@@ -14,9 +19,14 @@ export class SeriesIndex {
   readonly values: (readonly string[])[] = [];
   private readonly ids = new Map<string, number>();
   private readonly members: Columnar[] = [];
+  private readonly bounded: (BoundedValues | undefined)[] = [];
   private cap = 16;
 
-  constructor(readonly labelNames: readonly string[]) {}
+  /** `maxLabelValues`: distinct values each label keeps before `__overflow__` (see {@link admit}). */
+  constructor(
+    readonly labelNames: readonly string[],
+    readonly maxLabelValues = Infinity,
+  ) {}
 
   get size(): number {
     return this.values.length;
@@ -29,6 +39,14 @@ export class SeriesIndex {
   /** Columns of `family` now grow with this index. */
   attach(family: Columnar): void {
     this.members.push(family);
+  }
+
+  /**
+   * The value to record for label `position` (index into `labelNames`): `value` while the label
+   * has fewer than `maxLabelValues` distinct values (or has seen it), `__overflow__` after.
+   */
+  admit(position: number, value: string): string {
+    return (this.bounded[position] ??= new BoundedValues(this.maxLabelValues)).admit(value);
   }
 
   /** The id of these label values (in `labelNames` order), assigned on first use. */
