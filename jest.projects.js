@@ -6,13 +6,21 @@ const path = require('node:path');
 const rootDir = __dirname;
 const nest10Modules = path.join(rootDir, 'packages/nestjs/test/nest10/node_modules');
 
+// PROMWIRE_CLIENT=@prometheus-io/client runs the suites on that client: the tests' own
+// `import ... from 'prom-client'` (and core's lazy load of it) resolve to @prometheus-io/client,
+// as if it were the only client installed.
+const clientMapper =
+  process.env.PROMWIRE_CLIENT === '@prometheus-io/client'
+    ? { '^prom-client$': path.dirname(require.resolve('@prometheus-io/client/package.json')) }
+    : {};
+
 const common = {
   rootDir,
   testEnvironment: 'node',
   testMatch: ['**/test/**/*.test.ts'],
   // NestJS 11+ ships ES modules only, which jest on Node 20 cannot require: they are compiled.
   transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
-  moduleNameMapper: { '^@promwire/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts' },
+  moduleNameMapper: { '^@promwire/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts', ...clientMapper },
   testTimeout: 30000,
 };
 const esmToCjs = { '/node_modules/@nestjs/.+\\.js$': '<rootDir>/packages/nestjs/test/esm-to-cjs.js' };

@@ -11,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { type Registry, globalRegistry, isRegistry } from './prom';
+import { type ClientName, type Registry, isRegistry, registryFor } from './prom';
 import { createAuthCheck, type MetricsAuth } from './auth';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, renderRegistry } from './exposition';
 import { type ExpositionFormat, acceptsGzip, negotiateFormat } from './negotiation';
@@ -33,8 +33,10 @@ interface Render {
 
 /** Options of {@link metricsHandler} and {@link createMetricsEndpoint}. */
 export interface MetricsEndpointOptions {
-  /** Registry to serve. Default: prom-client's global `register`. */
+  /** Registry to serve (a prom-client or @prometheus-io/client one). Default: the client's global registry. */
   registry?: Registry;
+  /** Which client's global registry to serve when no `registry` is given; see `HttpMetricsOptions.client`. */
+  client?: ClientName;
   /** Protects the endpoint; see {@link MetricsAuth}. */
   auth?: MetricsAuth;
   /** Package name that prefixes error messages. */
@@ -69,9 +71,9 @@ export function createMetricsEndpoint(options: MetricsEndpointOptions = {}): Met
   const pkg = typeof options?.pkg === 'string' ? options.pkg : '@promwire/core';
   checkEntryKeys(pkg, 'createMetricsEndpoint', options, METRICS_ENDPOINT_KEYS);
   if (options.registry !== undefined && !isRegistry(options.registry)) {
-    throw optionError(pkg, `registry must be a prom-client Registry, got ${describe(options.registry)}`);
+    throw optionError(pkg, `registry must be a prom-client Registry or an @prometheus-io/client Registry, got ${describe(options.registry)}`);
   }
-  const registry = options.registry ?? globalRegistry;
+  const registry = registryFor(pkg, options.registry, options.client);
   const auth = createAuthCheck(pkg, options.auth);
   const inFlight = new Map<ExpositionFormat, Render>();
 

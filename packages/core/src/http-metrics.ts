@@ -140,7 +140,7 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
       pkg, registry,
       new CounterFamily(`${o.prefix}${OVERFLOW_METRIC}`, 'Label values recorded as __overflow__ because the label reached maxLabelValues.', isFamily(overflow) ? overflow.index : new SeriesIndex(['metric', 'label'])),
     );
-    if (o.defaultMetrics) ensureDefaultMetrics(registry);
+    if (o.defaultMetrics) ensureDefaultMetrics(registry, pkg);
 
     this.countsResponseBytes = o.responseSize;
     this.routeOf = routeOf;
@@ -314,7 +314,7 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
 }
 
 /**
- * Builds the HTTP recorder on `options.registry` (default: prom-client's global registry),
+ * Builds the HTTP recorder on `options.registry` (default: the client's global registry),
  * registering the metrics of SPEC.md, or reusing them when an identical configuration already
  * registered them there. Throws a `TypeError` prefixed with the package name on bad options.
  *

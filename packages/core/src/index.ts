@@ -20,7 +20,7 @@ export {
 export { httpNames, OVERFLOW_METRIC } from './naming';
 export type { HttpNames } from './naming';
 export { traceIdFromTraceparent } from './exemplar';
-export { globalRegistry, Counter, Gauge, Histogram, Summary } from './prom';
-export type { Registry } from './prom';
+export { defaultRegistry, Counter, Gauge, Histogram, Summary, CLIENT_NAMES } from './prom';
+export type { ClientName, Registry } from './prom';
 export { adapterParts } from './adapter';
 export type { AdapterOptions, AdapterParts } from './adapter';

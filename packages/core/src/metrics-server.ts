@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from './prom';
+import type { ClientName, Registry } from './prom';
 import type { MetricsAuth } from './auth';
 import { createMetricsEndpoint } from './endpoint';
 import { isPath } from './labels';
@@ -22,8 +22,10 @@ export interface MetricsServerOptions {
   host?: string;
   /** Default `/metrics`. */
   path?: string;
-  /** Registry to serve. Default: prom-client's global `register`. */
+  /** Registry to serve (a prom-client or @prometheus-io/client one). Default: the client's global registry. */
   registry?: Registry;
+  /** Which client's global registry to serve when no `registry` is given; see `HttpMetricsOptions.client`. */
+  client?: ClientName;
   /** Protects the endpoint; see {@link MetricsAuth}. */
   auth?: MetricsAuth;
 }
@@ -59,7 +61,7 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw optionError(pkg, `path must be a string starting with "/", got ${describe(path)}`);
   }
-  const endpoint = createMetricsEndpoint({ registry: options.registry, auth: options.auth, pkg });
+  const endpoint = createMetricsEndpoint({ registry: options.registry, client: options.client, auth: options.auth, pkg });
   const server = createServer((req, res) => {
     if (isPath(req.url ?? '/', path)) {
       void endpoint.handle(req, res);

@@ -3,7 +3,7 @@
  * `TypeError` prefixed by the calling package's name.
  */
 import type { IncomingMessage } from 'node:http';
-import { type Registry, exponentialBuckets, globalRegistry, isRegistry } from './prom';
+import { type ClientName, type Registry, exponentialBuckets, isRegistry, registryFor } from './prom';
 import { isValidLabelName, isValidMetricName } from './labels';
 import type { MetricsAuth } from './auth';
 
@@ -12,8 +12,13 @@ export type LabelValue<Req, Res> = string | ((req: Req, res: Res) => string);
 
 /** Options of the HTTP recorder, shared by every adapter. */
 export interface HttpMetricsOptions<Req = IncomingMessage, Res = unknown> {
-  /** Registry to record into. Default: prom-client's global `register`. */
+  /** Registry to record into (a prom-client or @prometheus-io/client one). Default: the client's global registry. */
   registry?: Registry;
+  /**
+   * Which client's global registry to use when no `registry` is given. Default: `PROMWIRE_CLIENT`,
+   * else the one installed; with both installed, `'@prometheus-io/client'` and a warning.
+   */
+  client?: ClientName;
   /** Prepended to every metric name, e.g. `myapp_`. Default `''`. */
   prefix?: string;
   /** `'default'` (`http_requests_total` …) or `'otel'` (OpenTelemetry semantic-convention names). */
@@ -39,7 +44,7 @@ export interface HttpMetricsOptions<Req = IncomingMessage, Res = unknown> {
   exclude?: readonly (string | RegExp)[];
   /** Requests not recorded at all, decided when they arrive. A throw counts as `false`. */
   skip?: (req: Req, res: Res) => boolean;
-  /** Register prom-client's default process metrics (once per registry). Default true. */
+  /** Register the client's default process metrics (once per registry). Default true. */
   defaultMetrics?: boolean;
   /** Attach `trace_id` exemplars to OpenMetrics scrapes. Default true. */
   exemplars?: boolean;
@@ -72,14 +77,14 @@ export const DEFAULT_METRICS_PATH = '/metrics';
 /** Options read by the recorder (`createHttpMetrics`). */
 export const RECORDER_KEYS: readonly string[] = [
   'registry', 'prefix', 'naming', 'durationBuckets', 'sizeBuckets', 'requestSize', 'responseSize',
-  'groupStatusCodes', 'labels', 'maxLabelValues', 'exclude', 'skip', 'defaultMetrics', 'exemplars',
+  'groupStatusCodes', 'labels', 'maxLabelValues', 'exclude', 'skip', 'defaultMetrics', 'exemplars', 'client',
 ];
 /** Options of the `/metrics` endpoint an adapter mounts. */
 export const ENDPOINT_KEYS: readonly string[] = ['path', 'auth'];
 /** Options of `startMetricsServer`. */
-export const SERVER_KEYS: readonly string[] = ['port', 'host', 'path', 'registry', 'auth'];
+export const SERVER_KEYS: readonly string[] = ['port', 'host', 'path', 'registry', 'client', 'auth'];
 /** Options of `createMetricsEndpoint` and `metricsHandler`. */
-export const METRICS_ENDPOINT_KEYS: readonly string[] = ['registry', 'auth', 'pkg'];
+export const METRICS_ENDPOINT_KEYS: readonly string[] = ['registry', 'client', 'auth', 'pkg'];
 
 /** Recorder options after validation, with defaults filled in. */
 export interface ResolvedHttpOptions<Req, Res> {
@@ -149,7 +154,7 @@ export function resolveHttpOptions<Req, Res>(
   const o = (options ?? {}) as Record<string, unknown>;
   const registry = o.registry;
   if (registry !== undefined && !isRegistry(registry)) {
-    throw optionError(pkg, `registry must be a prom-client Registry, got ${describe(registry)}`);
+    throw optionError(pkg, `registry must be a prom-client Registry or an @prometheus-io/client Registry, got ${describe(registry)}`);
   }
   const prefix = optional(pkg, o, 'prefix', 'string', '');
   if (prefix !== '' && !isValidMetricName(`${prefix}x`)) {
@@ -169,7 +174,7 @@ export function resolveHttpOptions<Req, Res>(
   }
   return {
     pkg,
-    registry: (registry as Registry | undefined) ?? globalRegistry,
+    registry: registryFor(pkg, registry as Registry | undefined, o.client),
     prefix,
     naming,
     durationBuckets: buckets(pkg, o, 'durationBuckets', DEFAULT_DURATION_BUCKETS),

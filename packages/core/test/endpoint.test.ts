@@ -119,10 +119,10 @@ describe('startMetricsServer', () => {
   });
 
   test.each<[string, Record<string, unknown>, RegExp]>([
-    ['prefix', { port: 0, prefix: 'myapp_' }, /^@promwire\/core: "prefix" is an option of the HTTP recorder .*not of startMetricsServer; startMetricsServer accepts port, host, path, registry, auth$/],
+    ['prefix', { port: 0, prefix: 'myapp_' }, /^@promwire\/core: "prefix" is an option of the HTTP recorder .*not of startMetricsServer; startMetricsServer accepts port, host, path, registry, client, auth$/],
     ['labels', { port: 0, labels: { tenant: 'a' } }, /^@promwire\/core: "labels" is an option of the HTTP recorder/],
     ['durationBuckets', { durationBuckets: [1] }, /^@promwire\/core: "durationBuckets" is an option of the HTTP recorder/],
-    ['an adapter option', { getRoute: () => '/' }, /^@promwire\/core: unknown option "getRoute" \(startMetricsServer accepts port, host, path, registry, auth\)$/],
+    ['an adapter option', { getRoute: () => '/' }, /^@promwire\/core: unknown option "getRoute" \(startMetricsServer accepts port, host, path, registry, client, auth\)$/],
     ['path: false', { path: false }, /^@promwire\/core: path must be a string starting with "\/", got boolean false$/],
     ['not an object', 'fast' as never, /^@promwire\/core: options must be an object/],
   ])('recorder and unknown options are refused with a TypeError before listening: %s', async (_, options, message) => {
@@ -134,8 +134,8 @@ describe('startMetricsServer', () => {
 
 describe('createMetricsEndpoint options', () => {
   test.each<[string, Record<string, unknown>, RegExp]>([
-    ['prefix', { prefix: 'myapp_' }, /^@promwire\/core: "prefix" is an option of the HTTP recorder .*not of createMetricsEndpoint; createMetricsEndpoint accepts registry, auth, pkg$/],
-    ['path', { path: '/metrics' }, /^@promwire\/core: unknown option "path" \(createMetricsEndpoint accepts registry, auth, pkg\)$/],
+    ['prefix', { prefix: 'myapp_' }, /^@promwire\/core: "prefix" is an option of the HTTP recorder .*not of createMetricsEndpoint; createMetricsEndpoint accepts registry, client, auth, pkg$/],
+    ['path', { path: '/metrics' }, /^@promwire\/core: unknown option "path" \(createMetricsEndpoint accepts registry, client, auth, pkg\)$/],
     ['with the calling package', { pkg: '@promwire/koa', labels: {} }, /^@promwire\/koa: "labels" is an option of the HTTP recorder/],
   ])('%s is refused', (_, options, message) => {
     expect(() => createMetricsEndpoint(options as never)).toThrow(TypeError);

@@ -29,7 +29,8 @@ export async function appWith(
   fastify: FastifyFactory,
   options: FastifyMetricsOptions = {},
 ): Promise<{ app: FastifyInstance; registry: Registry }> {
-  const registry = options.registry ?? new Registry();
+  // promwire's Registry type is either client's; these tests build prom-client's.
+  const registry = (options.registry as Registry | undefined) ?? new Registry();
   const app = fastify();
   await app.register(metrics, { registry, defaultMetrics: false, ...options });
   return { app, registry };

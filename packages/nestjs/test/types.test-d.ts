@@ -1,7 +1,8 @@
 import type { DynamicModule, FactoryProvider } from '@nestjs/common';
 import { expectTypeOf } from 'expect-type';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Counter, type Histogram, Registry } from 'prom-client';
+import type { Counter, Histogram } from '@promwire/core';
+import { Registry } from 'prom-client';
 import {
   ExcludeFromMetrics, InjectMetric, MetricsModule, type MetricsModuleOptions, type MetricsOptionsFactory,
   makeCounterProvider, makeHistogramProvider,
