@@ -10,7 +10,7 @@ import {
   makeCounterProvider, makeGaugeProvider,
 } from '../src';
 import { parseExposition, type Exposition } from '../../../test/helpers/exposition';
-import { abortedRequest, eventually, request, scrape } from '../../../test/helpers/http';
+import { eventually, request, requestAbortedWhen, scrape } from '../../../test/helpers/http';
 import { CatsModule, ZooModule } from './fixtures';
 import { fastifyCompress, nestVersion } from './fastify-compress';
 
@@ -194,11 +194,19 @@ describe.each(platforms)(`NestJS ${nestVersion} on %s`, (platform) => {
 
   test('counts a client that goes away as 499, with the route, once', async () => {
     const { url } = await start();
-    await abortedRequest(`${url}/api/misc/slow`, 50);
-    const exp = await settled(url, 1);
+    // The client leaves once its request is in flight, and the handler answers 300 ms later.
+    const inFlight = eventually(async () => (await scrape(url)).value('http_requests_in_flight', { method: 'GET' }) === 1);
+    await requestAbortedWhen(`${url}/api/misc/slow`, inFlight);
+    let exp = await settled(url, 1);
     expect(exp.value('http_requests_total', { route: '/api/misc/slow', status_code: '499' })).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    expect((await scrape(url)).sum('http_requests_total')).toBe(1);
+    // A second slow request, started later, answers after the first one's late answer (timers of
+    // equal delay fire in the order they were set): once it is recorded, the late answer was handled.
+    expect((await request(`${url}/api/misc/slow`)).status).toBe(200);
+    exp = await settled(url, 2);
+    expect(exp.find('http_requests_total').map((s) => [s.labels.route, s.labels.status_code, s.value]).sort()).toEqual([
+      ['/api/misc/slow', '200', 1],
+      ['/api/misc/slow', '499', 1],
+    ]);
   });
 
   test('serves an injected application metric from the same registry', async () => {
