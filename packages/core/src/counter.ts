@@ -36,7 +36,7 @@ export class CounterFamily extends Family {
     return { name: this.familyName, help: this.help, type: 'counter', aggregator: this.aggregator, values };
   }
 
-  render(openMetrics: boolean, extraLabels: string): string {
+  protected write(openMetrics: boolean, extraLabels: string): string {
     const family = openMetrics ? this.familyName.replace(/_total$/, '') : this.familyName;
     const sample = openMetrics ? `${family}_total` : this.familyName;
     let out = header(family, this.help, 'counter', openMetrics);

@@ -6,26 +6,29 @@
  */
 import { type MetricObjectWithValues, type MetricSample, type Registry, defaultLabelsOf, metricsOf } from './prom';
 import { isFamily } from './family';
-import { braces, escapeLabelValue, formatValue, header } from './format';
+import { braces, canonicalLabelNumber, defaultLabels, escapeLabelValue, formatValue, header } from './format';
 
 /** Content type of the Prometheus text format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 /** Content type of OpenMetrics 1.0.0. */
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
-
 /**
  * The exposition of every metric in `registry`. Rejects with the collector's error when one
  * throws, so a caller never sends half an exposition.
+ *
+ * The registry's default labels go on every series that has no label of that name itself: a
+ * series' own value wins, as in prom-client's writer. In OpenMetrics, `le` and `quantile`
+ * values are written in their canonical form (`1.0`, `1e+06`) and TYPE comes before HELP; the
+ * 0.0.4 text keeps what prom-client writes (`le="1"`), so no existing series changes name.
  */
 export async function renderRegistry(registry: Registry, openMetrics: boolean): Promise<string> {
-  const defaults = defaultLabelsOf(registry);
-  const defaultNames = Object.keys(defaults);
-  const extra = defaultNames.map((n) => `${n}="${escapeLabelValue(String(defaults[n]))}"`).join(',');
+  const values = defaultLabelsOf(registry);
+  const defaults = defaultLabels(values);
   const metrics = metricsOf(registry);
   const parts = await Promise.all(
     metrics.map(async (metric) =>
-      isFamily(metric) ? metric.render(openMetrics, extra) : renderObject(await metric.get(), openMetrics, defaults),
+      isFamily(metric) ? metric.render(openMetrics, defaults) : renderObject(await metric.get(), openMetrics, values),
     ),
   );
   const body = parts.join('');
@@ -33,6 +36,9 @@ export async function renderRegistry(registry: Registry, openMetrics: boolean): 
 }
 
 const OPENMETRICS_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'info', 'stateset', 'gaugehistogram']);
+
+/** The label whose value is a number with a canonical OpenMetrics form, per metric type. */
+const NUMERIC_LABEL: Readonly<Record<string, string>> = { histogram: 'le', gaugehistogram: 'le', summary: 'quantile' };
 
 function renderObject(
   metric: MetricObjectWithValues,
@@ -43,14 +49,15 @@ function renderObject(
   let type = metric.type;
   if (openMetrics && !OPENMETRICS_TYPES.has(type)) type = 'unknown';
   const family = openMetrics && isCounter ? metric.name.replace(/_total$/, '') : metric.name;
+  const numeric = openMetrics ? NUMERIC_LABEL[metric.type] : undefined;
   let out = header(family, metric.help, type, openMetrics);
   for (const sample of metric.values as MetricSample[]) {
     let name = sample.metricName ?? metric.name;
     if (openMetrics && isCounter && sample.metricName === undefined) name = `${family}_total`;
-    out += `${name}${braces(labelsText(sample.labels, defaults), '')} ${formatValue(sample.value)}`;
+    out += `${name}${braces(labelsText(sample.labels, defaults, numeric), '')} ${formatValue(sample.value)}`;
     const ex = sample.exemplar;
     if (openMetrics && ex != null && typeof ex.value === 'number' && ex.labelSet != null && Object.keys(ex.labelSet).length > 0) {
-      out += ` # {${labelsText(ex.labelSet, {})}} ${formatValue(ex.value)}`;
+      out += ` # {${labelsText(ex.labelSet, {}, undefined)}} ${formatValue(ex.value)}`;
       if (ex.timestamp !== undefined) out += ` ${ex.timestamp}`;
     }
     out += '\n';
@@ -58,15 +65,21 @@ function renderObject(
   return out;
 }
 
+/**
+ * A sample's labels then the default labels it does not have itself; `numeric` names the
+ * label (`le`, `quantile`) written in canonical OpenMetrics form, if any.
+ */
 function labelsText(
   labels: Partial<Record<string, string | number>> | undefined,
   defaults: Readonly<Record<string, string | number>>,
+  numeric: string | undefined,
 ): string {
   let out = '';
   const add = (name: string, value: string | number | undefined): void => {
     if (value === undefined) return;
     if (out !== '') out += ',';
-    out += `${name}="${escapeLabelValue(typeof value === 'number' ? formatValue(value) : String(value))}"`;
+    const text = name === numeric ? canonicalLabelNumber(value) : typeof value === 'number' ? formatValue(value) : String(value);
+    out += `${name}="${escapeLabelValue(text)}"`;
   };
   if (labels !== undefined) for (const name of Object.keys(labels)) add(name, labels[name]);
   for (const name of Object.keys(defaults)) {

@@ -6,7 +6,7 @@
  */
 import type { MetricObjectWithValues, MetricSample, RegisteredMetric } from './prom';
 import { type Columnar, SeriesIndex } from './series-index';
-import { labelText } from './format';
+import { type DefaultLabels, labelText, unshadowedDefaults } from './format';
 
 /** Marks promwire families across copies of this package. */
 export const FAMILY = Symbol.for('promwire.family');
@@ -40,7 +40,7 @@ export abstract class Family implements RegisteredMetric, Columnar {
     return this.index.labelNames;
   }
 
-  /** `a="x",b="y"` for series `id`, default labels appended. */
+  /** `a="x",b="y"` for series `id`, `extraLabels` (the unshadowed default labels) appended. */
   protected labels(id: number, extraLabels: string): string {
     const text = labelText(this.index.labelNames, this.index.values[id]!);
     if (extraLabels === '') return text;
@@ -57,8 +57,16 @@ export abstract class Family implements RegisteredMetric, Columnar {
   abstract grow(capacity: number): void;
   abstract reset(): void;
   abstract get(): MetricObjectWithValues;
-  /** The family in the text format, `extraLabels` (default labels) appended to every series. */
-  abstract render(openMetrics: boolean, extraLabels: string): string;
+  /**
+   * The family in the 0.0.4 text or OpenMetrics, the registry's default labels appended to every
+   * series except those the family has itself: the series' own value wins, as in prom-client.
+   */
+  render(openMetrics: boolean, defaults: DefaultLabels): string {
+    return this.write(openMetrics, unshadowedDefaults(defaults, this.index.labelNames));
+  }
+
+  /** The family's lines, `extraLabels` (label text, possibly '') appended to every series. */
+  protected abstract write(openMetrics: boolean, extraLabels: string): string;
 }
 
 export function isFamily(value: unknown): value is Family {

@@ -27,7 +27,7 @@ export class GaugeFamily extends Family {
     return { name: this.familyName, help: this.help, type: 'gauge', aggregator: this.aggregator, values };
   }
 
-  render(openMetrics: boolean, extraLabels: string): string {
+  protected write(openMetrics: boolean, extraLabels: string): string {
     let out = header(this.familyName, this.help, 'gauge', openMetrics);
     for (let id = 0; id < this.index.size; id++) {
       const labels = this.labels(id, extraLabels);

@@ -1,6 +1,6 @@
 import type { MetricObjectWithValues, MetricSample } from './prom';
 import { Family } from './family';
-import { formatValue, header } from './format';
+import { canonicalNumber, formatValue, header } from './format';
 import { type Exemplar, exemplarText } from './exemplar';
 import { type SeriesIndex, grown } from './series-index';
 
@@ -17,12 +17,15 @@ export class HistogramFamily extends Family {
   sums: Float64Array;
   /** Latest exemplar per (series id × stride + bucket). */
   exemplars: Map<number, Exemplar> | undefined = undefined;
+  /** `le` label values per bucket: as prom-client writes them (0.0.4), and canonical (OpenMetrics). */
   private readonly le: readonly string[];
+  private readonly leOpenMetrics: readonly string[];
 
   constructor(name: string, help: string, index: SeriesIndex, readonly buckets: readonly number[]) {
     super(name, help, 'histogram', index);
     this.stride = buckets.length + 1;
     this.le = [...buckets.map(formatValue), '+Inf'];
+    this.leOpenMetrics = [...buckets.map(canonicalNumber), '+Inf'];
     this.counts = new Float64Array(index.capacity * this.stride);
     this.sums = new Float64Array(index.capacity);
   }
@@ -65,10 +68,11 @@ export class HistogramFamily extends Family {
     return { name: this.familyName, help: this.help, type: 'histogram', aggregator: this.aggregator, values };
   }
 
-  render(openMetrics: boolean, extraLabels: string): string {
+  protected write(openMetrics: boolean, extraLabels: string): string {
     const name = this.familyName;
     const bucketName = `${name}_bucket{`;
     const exemplars = openMetrics ? this.exemplars : undefined;
+    const le = openMetrics ? this.leOpenMetrics : this.le;
     let out = header(name, this.help, 'histogram', openMetrics);
     for (let id = 0; id < this.index.size; id++) {
       const labels = this.labels(id, extraLabels);
@@ -77,7 +81,7 @@ export class HistogramFamily extends Family {
       let cumulative = 0;
       for (let i = 0; i < this.stride; i++) {
         cumulative += this.counts[base + i]!;
-        out += `${prefix}le="${this.le[i]}"} ${cumulative}`;
+        out += `${prefix}le="${le[i]}"} ${cumulative}`;
         const ex = exemplars?.get(base + i);
         if (ex !== undefined) out += exemplarText(ex);
         out += '\n';
