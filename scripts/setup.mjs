@@ -1,10 +1,13 @@
 // Installs what the demo and the tests need, and nothing that is already there:
 // the npm workspaces (npm ci), and for the tests Debian's prometheus and
-// prometheus-pushgateway (apt-get), plus each package's own extra test installs.
+// prometheus-pushgateway (apt-get), the Node versions of the test matrix (npm's binary
+// packages, into a cache folder: scripts/node-versions.mjs), plus each package's own extra
+// test installs.
 // Usage: node scripts/setup.mjs [--demo]
 import { execSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { NODE_PACKAGE, NODE_VERSIONS, nodeBinary, nodePrefix } from './node-versions.mjs';
 
 const root = join(import.meta.dirname, '..');
 const demoOnly = process.argv.includes('--demo');
@@ -21,10 +24,23 @@ if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > stat
 }
 
 if (!demoOnly) {
-  const missing = ['prometheus', 'prometheus-pushgateway'].filter((bin) => !existsSync(`/usr/bin/${bin}`));
+  // Debian package → a file it installs.
+  const debian = {
+    prometheus: '/usr/bin/prometheus',
+    'prometheus-pushgateway': '/usr/bin/prometheus-pushgateway',
+    'python3-prometheus-client': '/usr/lib/python3/dist-packages/prometheus_client/__init__.py',
+  };
+  const missing = Object.keys(debian).filter((pkg) => !existsSync(debian[pkg]));
   if (missing.length > 0) {
     const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
     run(`${sudo}apt-get update && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing.join(' ')}`);
+  }
+  // The other Node versions of the test matrix, each into its own prefix in the cache.
+  for (const version of NODE_VERSIONS) {
+    if (existsSync(nodeBinary(version))) continue;
+    mkdirSync(nodePrefix(version), { recursive: true });
+    run(`npm install --prefix ${JSON.stringify(nodePrefix(version))} --no-save --no-package-lock --no-audit --no-fund ${NODE_PACKAGE}@${version}`);
+    if (!existsSync(nodeBinary(version))) throw new Error(`setup: ${NODE_PACKAGE}@${version} gave no ${nodeBinary(version)}`);
   }
   // A package may need an isolated install for its tests (an older framework major that cannot
   // share the root node_modules); it ships test/*/install.mjs for that.

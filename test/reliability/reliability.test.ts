@@ -21,6 +21,17 @@ const ATTACK_HEAP_BOUND = 24 * 1024 * 1024;
 /** Heap growth allowed across the soak, after warm-up (between the 100,000th and the last request). */
 const SOAK_HEAP_BOUND = 8 * 1024 * 1024;
 
+/**
+ * PROMWIRE_RELIABILITY_SIZE=reduced (the Node matrix's runs after the first) shrinks the two
+ * long tests to a fifth: the cardinality attack to 4,000 requests (still four times the label
+ * cap) and the soak to 100,000 requests. Every other test runs at full size.
+ */
+const REDUCED = process.env.PROMWIRE_RELIABILITY_SIZE === 'reduced';
+const ATTACK = REDUCED ? { random: 2000, methods: 800, ids: 800, raw: 400 } : { random: 10000, methods: 4000, ids: 4000, raw: 2000 };
+const ATTACK_TOTAL = ATTACK.random + ATTACK.methods + ATTACK.ids + ATTACK.raw;
+const SOAK_BATCH = REDUCED ? 10000 : 50000;
+const thousands = (n: number): string => n.toLocaleString('en-US');
+
 const figures: string[] = [];
 afterAll(() => {
   console.log(`reliability figures\n${figures.join('\n')}`);
@@ -52,23 +63,23 @@ function starter(adapter: Adapter): Adapter {
 }
 
 describe.each(ADAPTERS.map((a): [string, Adapter] => [a.name, starter(a)]))('%s', (name, adapter) => {
-  test('cardinality attack: 20,000 distinct paths, methods and label values stay bounded', async () => {
+  test(`cardinality attack: ${thousands(ATTACK_TOTAL)} distinct paths, methods and label values stay bounded`, async () => {
     const registry = new Registry();
     const app = await adapter.start({ registry, labels: { client: (r: { headers: Record<string, string> }) => r.headers['x-client'] } });
     const extension = ['PROPFIND', 'MKCOL', 'LOCK', 'UNLOCK', 'SEARCH', 'PURGE', 'REPORT', 'COPY', 'MOVE', 'LINK'];
     const plan: Planned[] = [];
     let client = 0;
-    for (let i = 0; i < 10000; i++) plan.push({ path: `/random/${i}/${Math.random().toString(36).slice(2)}`, headers: { 'x-client': `c${client++}` } });
-    for (let i = 0; i < 4000; i++) plan.push({ method: extension[i % extension.length], path: '/users/1', headers: { 'x-client': `c${client++}` } });
-    for (let i = 0; i < 4000; i++) plan.push({ path: `/users/${i}`, headers: { 'x-client': `c${client++}` } });
+    for (let i = 0; i < ATTACK.random; i++) plan.push({ path: `/random/${i}/${Math.random().toString(36).slice(2)}`, headers: { 'x-client': `c${client++}` } });
+    for (let i = 0; i < ATTACK.methods; i++) plan.push({ method: extension[i % extension.length], path: '/users/1', headers: { 'x-client': `c${client++}` } });
+    for (let i = 0; i < ATTACK.ids; i++) plan.push({ path: `/users/${i}`, headers: { 'x-client': `c${client++}` } });
     const before = heapAfterGc();
     const outcomes = await sendAll(app.url, plan, 50);
     let rejected = 0;
-    for (let i = 0; i < 2000; i++) if ((await sendRaw(app.url, `FOO${i} /users/1 HTTP/1.1\r\nHost: x\r\n\r\n`)) === 400) rejected++;
+    for (let i = 0; i < ATTACK.raw; i++) if ((await sendRaw(app.url, `FOO${i} /users/1 HTTP/1.1\r\nHost: x\r\n\r\n`)) === 400) rejected++;
     const after = heapAfterGc();
 
     expect(outcomes.filter((o) => o.error !== undefined)).toEqual([]);
-    expect(rejected).toBe(2000);
+    expect(rejected).toBe(ATTACK.raw);
     const recorded = plan.length;
     await eventually(async () => (await metricsOf(app.url)).sum('http_requests_total') === recorded, 20000);
     const exp = await metricsOf(app.url);
@@ -82,7 +93,7 @@ describe.each(ADAPTERS.map((a): [string, Adapter] => [a.name, starter(a)]))('%s'
     expect(exp.value('promwire_label_overflow_total', { metric: 'http_requests_total', label: 'client' })).toBe(recorded - 1000);
     expect(after - before).toBeLessThan(ATTACK_HEAP_BOUND);
     figures.push(
-      `${name} cardinality: ${plan.length + 2000} requests (${rejected} bad methods refused by Node's parser), ` +
+      `${name} cardinality: ${plan.length + ATTACK.raw} requests (${rejected} bad methods refused by Node's parser), ` +
         `${series.length} http_requests_total series, overflow counted ${recorded - 1000}, ` +
         `heap after GC ${(before / 1048576).toFixed(1)} → ${(after / 1048576).toFixed(1)} MiB`,
     );
@@ -275,18 +286,18 @@ describe.each(ADAPTERS.map((a): [string, Adapter] => [a.name, starter(a)]))('%s'
 
 const soakAdapter = starter(ADAPTERS.find((a) => a.name === 'koa')!);
 
-test(`soak: 500,000 requests on ${soakAdapter.name}, heap after GC stays flat`, async () => {
+test(`soak: ${thousands(SOAK_BATCH * 10)} requests on ${soakAdapter.name}, heap after GC stays flat`, async () => {
   const registry = new Registry();
   const app = await soakAdapter.start({ registry });
   const samples: number[] = [];
-  const batch: Planned[] = Array.from({ length: 50000 }, (_, i) => ({ path: i % 10 === 0 ? `/nowhere/${i}` : `/users/${i % 1000}` }));
+  const batch: Planned[] = Array.from({ length: SOAK_BATCH }, (_, i) => ({ path: i % 10 === 0 ? `/nowhere/${i}` : `/users/${i % 1000}` }));
   for (let round = 0; round < 10; round++) {
     const outcomes = await sendAll(app.url, batch, 64);
     expect(outcomes.filter((o) => o.error !== undefined).length).toBe(0);
     samples.push(heapAfterGc());
   }
-  await eventually(async () => (await metricsOf(app.url)).sum('http_requests_total') === 500000, 20000);
+  await eventually(async () => (await metricsOf(app.url)).sum('http_requests_total') === SOAK_BATCH * 10, 20000);
   expect(samples[9]! - samples[1]!).toBeLessThan(SOAK_HEAP_BOUND);
-  figures.push(`soak (${soakAdapter.name}): 500000 requests, heap after GC every 50000 (MiB): ${samples.map((s) => (s / 1048576).toFixed(1)).join(', ')}`);
+  figures.push(`soak (${soakAdapter.name}): ${SOAK_BATCH * 10} requests, heap after GC every ${SOAK_BATCH} (MiB): ${samples.map((s) => (s / 1048576).toFixed(1)).join(', ')}`);
   await app.close();
 }, SOAK_TIMEOUT_MS);

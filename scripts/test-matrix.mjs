@@ -1,0 +1,101 @@
+// The test matrix `npm test` runs after setup, build and typecheck: jest once per Node version
+// and Prometheus client, one after the other, then a table of every run (suites, passed,
+// failed) and a summary file for .ci/run. On a full, green matrix it also rewrites the
+// compatibility table (docs/compatibility.md and the README's copy).
+//
+//   node scripts/test-matrix.mjs [--only=<run id>,...] [-- <extra jest arguments for every run>]
+//
+// The client of a run is chosen with PROMWIRE_CLIENT; for @prometheus-io/client, jest also maps
+// the tests' own 'prom-client' imports onto it (jest.projects.js). PROMWIRE_MATRIX_SUMMARY names
+// the summary file (default node_modules/.cache/promwire/matrix-summary.json).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { nodeBinary } from './node-versions.mjs';
+import { writeCompatibility } from './test-matrix-docs.mjs';
+
+const ROOT = join(import.meta.dirname, '..');
+const IO = '@prometheus-io/client';
+const SMOKE = ['--selectProjects', 'packages', '--', 'packages/core', 'packages/express'];
+
+/** The runs, in order. `node` is a version from scripts/node-versions.mjs, or 'system' (this Node). */
+const RUNS = [
+  { id: 'node20-prom-client', node: 'system', client: 'prom-client', scope: 'full', args: [] },
+  { id: 'node24-prometheus-io', node: '24.22.3', client: IO, scope: 'full (reliability reduced)', args: [],
+    env: { PROMWIRE_RELIABILITY_SIZE: 'reduced' } },
+  { id: 'node24-prom-client', node: '24.22.3', client: 'prom-client', scope: 'packages: core and every adapter',
+    args: ['--selectProjects', 'packages', 'nestjs', 'nestjs on NestJS 10', '--', 'packages/'] },
+  { id: 'node22-prometheus-io-smoke', node: '22.23.5', client: IO, scope: 'smoke: core, Express', args: SMOKE },
+  { id: 'node26-prometheus-io-smoke', node: '26.12.1', client: IO, scope: 'smoke: core, Express', args: SMOKE },
+];
+
+const argv = process.argv.slice(2);
+const dashDash = argv.indexOf('--');
+const extra = dashDash === -1 ? [] : argv.slice(dashDash + 1);
+const own = dashDash === -1 ? argv : argv.slice(0, dashDash);
+const only = own.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const selected = only === undefined ? RUNS : RUNS.filter((r) => only.includes(r.id));
+if (selected.length === 0) throw new Error(`test-matrix: no run matches --only=${only}; runs: ${RUNS.map((r) => r.id).join(', ')}`);
+
+const cache = join(ROOT, 'node_modules/.cache/promwire');
+mkdirSync(cache, { recursive: true });
+const summaryPath = process.env.PROMWIRE_MATRIX_SUMMARY || join(cache, 'matrix-summary.json');
+const jest = join(ROOT, 'node_modules/jest/bin/jest.js');
+const reporter = join(ROOT, 'scripts/matrix-reporter.cjs');
+const clientVersion = (name) => JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+
+function execute(run, index) {
+  const bin = run.node === 'system' ? process.execPath : nodeBinary(run.node);
+  const result = { id: run.id, client: run.client, clientVersion: clientVersion(run.client), scope: run.scope, reported: false };
+  if (!existsSync(bin)) {
+    console.error(`test-matrix: ${run.id}: no Node at ${bin} (run node scripts/setup.mjs)`);
+    return { ...result, node: run.node };
+  }
+  const node = spawnSync(bin, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
+  const out = join(cache, `matrix-${run.id}.json`);
+  rmSync(out, { force: true });
+  console.log(`\n== test matrix ${index + 1}/${selected.length}: ${run.id}: Node ${node}, ${run.client} ${result.clientVersion}, ${run.scope}\n`);
+  const started = Date.now();
+  const jestRun = spawnSync(bin, [jest, '--ci', '--reporters=default', `--reporters=${reporter}`, ...run.args, ...extra], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      ...run.env,
+      PROMWIRE_CLIENT: run.client,
+      PROMWIRE_MATRIX_OUT: out,
+      // Anything a test spawns by name (bin scripts) runs on the same Node.
+      PATH: `${dirname(bin)}${delimiter}${process.env.PATH ?? ''}`,
+    },
+  });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  if (!existsSync(out)) return { ...result, node, seconds, exitCode: jestRun.status };
+  const counts = JSON.parse(readFileSync(out, 'utf8'));
+  return { ...result, ...counts, node, seconds, exitCode: jestRun.status, reported: true };
+}
+
+const results = selected.map(execute);
+
+const ok = (r) => r.reported && r.failed === 0 && r.exitCode === 0 && !r.interrupted;
+const columns = [
+  ['run', (r) => r.id], ['node', (r) => r.node], ['client', (r) => `${r.client} ${r.clientVersion}`],
+  ['suites', (r) => (r.reported ? r.suites : '-')], ['passed', (r) => (r.reported ? r.passed : '-')],
+  ['failed', (r) => (r.reported ? r.failed : '-')], ['skipped', (r) => (r.reported ? r.skipped : '-')],
+  ['time', (r) => (r.seconds === undefined ? '-' : `${r.seconds}s`)],
+  ['result', (r) => (ok(r) ? 'ok' : r.reported ? 'FAILED' : 'NO REPORT')],
+];
+const rows = results.map((r) => columns.map(([, get]) => String(get(r))));
+const sum = (key) => results.reduce((n, r) => n + (r.reported ? r[key] : 0), 0);
+rows.push(['total', '', '', String(sum('suites')), String(sum('passed')), String(sum('failed')), String(sum('skipped')), '',
+  results.every(ok) ? 'ok' : 'FAILED']);
+const widths = columns.map(([title], i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+console.log(`\ntest matrix\n${line(columns.map(([title]) => title))}\n${rows.map(line).join('\n')}`);
+
+writeFileSync(summaryPath, `${JSON.stringify({ expected: selected.length, runs: results.map(({ files, ...r }) => r) }, null, 2)}\n`);
+
+if (only === undefined && extra.length === 0 && results.every(ok)) {
+  const changed = writeCompatibility(results);
+  console.log(changed.length > 0 ? `compatibility table updated: ${changed.join(', ')}` : 'compatibility table unchanged');
+}
+process.exitCode = results.every(ok) ? 0 : 1;
