@@ -1,6 +1,6 @@
 // Installs what the demo and the tests need, and nothing that is already there:
-// the npm workspaces (npm ci), and for the tests Debian's prometheus and
-// prometheus-pushgateway (apt-get), the Node versions of the test matrix (npm's binary
+// the npm workspaces (npm ci), and for the tests Debian's prometheus,
+// prometheus-pushgateway and python3-prometheus-client (apt-get), the Node versions of the test matrix (npm's binary
 // packages, into a cache folder: scripts/node-versions.mjs), plus each package's own extra
 // test installs.
 // Usage: node scripts/setup.mjs [--demo]
