@@ -109,10 +109,10 @@ describe.each(ADAPTERS.map((a): [string, Adapter] => [a.name, starter(a)]))('%s'
     for (let i = 0; i < 1000; i++) {
       if (Math.random() < 1 / 3) {
         aborted++;
-        const kind = random(3);
-        if (kind === 0) plan.push({ path: '/slow', abortAfterMs: 50 + random(150) }); // before the response headers
-        else if (kind === 1) plan.push({ path: '/stream', abortOnFirstByte: true }); // mid-stream
-        else plan.push({ path: '/hang', abortAfterMs: 50 + random(100) }); // a handler that never answers
+        // Both routes never finish on their own, so a request is cut by its client however late
+        // the client's timer fires on a busy machine: the 499 count does not depend on timing.
+        if (random(2) === 0) plan.push({ path: '/stream', abortOnFirstByte: true }); // mid-stream
+        else plan.push({ path: '/hang', abortAfterMs: 50 + random(150) }); // before the response headers
       } else {
         const kind = random(3);
         if (kind === 0) plan.push({ path: `/users/${i}` });

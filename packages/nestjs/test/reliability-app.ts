@@ -2,8 +2,7 @@
  * The NestJS apps of the reliability suite (test/reliability/apps.ts), on platform-express and
  * platform-fastify, with the routes every app there has:
  *   GET  /users/:id   200, body "user <id>"
- *   GET  /slow        200 after 300 ms
- *   GET  /stream      200, the suite's slow stream piped
+ *   GET  /stream      200, the suite's endless slow stream piped
  *   GET  /throw       handler throws synchronously (500)
  *   GET  /reject      handler rejects after 5 ms (500)
  *   GET  /hang        never answers (the client gives up)
@@ -46,11 +45,6 @@ function scenarioController(platform: NestPlatform, slowStream: () => Readable):
       return `user ${id}`;
     }
 
-    async slow(): Promise<string> {
-      await sleep(300);
-      return 'slow';
-    }
-
     stream(): StreamableFile {
       return new StreamableFile(slowStream());
     }
@@ -76,7 +70,6 @@ function scenarioController(platform: NestPlatform, slowStream: () => Readable):
   }
   const prototype = ScenarioController.prototype;
   route(prototype, 'user', Get('users/:id'), Param('id'));
-  route(prototype, 'slow', Get('slow'));
   route(prototype, 'stream', Get('stream'));
   route(prototype, 'throwing', Get('throw'));
   route(prototype, 'reject', Get('reject'));
