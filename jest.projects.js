@@ -20,7 +20,11 @@ const common = {
   testMatch: ['**/test/**/*.test.ts'],
   // NestJS 11+ ships ES modules only, which jest on Node 20 cannot require: they are compiled.
   transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
-  moduleNameMapper: { '^@promwire/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts', ...clientMapper },
+  moduleNameMapper: {
+    '^@promwire/core/adapter$': '<rootDir>/packages/core/src/adapter/index.ts',
+    '^@promwire/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts',
+    ...clientMapper,
+  },
   testTimeout: 30000,
 };
 const esmToCjs = { '/node_modules/@nestjs/.+\\.js$': '<rootDir>/packages/nestjs/test/esm-to-cjs.js' };

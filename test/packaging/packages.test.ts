@@ -29,11 +29,22 @@ test('every published package is built', () => {
   for (const [, dir] of packages) expect(existsSync(join(dir, 'dist/index.js'))).toBe(true);
 });
 
-describe.each(packages)('%s', (name, dir) => {
+/** Every entry point of a package's `exports`: `@promwire/core`, `@promwire/core/adapter` … */
+function entryPoints(name: string, dir: string): string[] {
+  const { exports } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  return Object.keys(exports).filter((key) => key !== './package.json').map((key) => (key === '.' ? name : `${name}${key.slice(1)}`));
+}
+
+test('@promwire/core has two entry points: the root and the adapter kit', () => {
+  const [, dir] = packages.find(([name]) => name === '@promwire/core')!;
+  expect(entryPoints('@promwire/core', dir)).toEqual(['@promwire/core', '@promwire/core/adapter']);
+});
+
+describe.each(packages.flatMap(([name, dir]) => entryPoints(name, dir).map((entry): [string, string] => [entry, dir])))('%s', (entry, dir) => {
   test('require() and import give the same named exports, the same objects', async () => {
     const script = [
-      `const cjs = require(${JSON.stringify(name)});`,
-      `import(${JSON.stringify(name)}).then((esm) => {`,
+      `const cjs = require(${JSON.stringify(entry)});`,
+      `import(${JSON.stringify(entry)}).then((esm) => {`,
       '  const names = Object.keys(cjs).filter((n) => n !== "default" && n !== "__esModule").sort();',
       '  const esmNames = Object.keys(esm).filter((n) => n !== "default").sort();',
       '  const same = names.every((n) => esm[n] === cjs[n]);',
@@ -47,7 +58,9 @@ describe.each(packages)('%s', (name, dir) => {
     expect(result.esmNames).toEqual(result.names);
     expect(result.same).toBe(true);
   });
+});
 
+describe.each(packages)('%s', (_name, dir) => {
   test('@arethetypeswrong/cli finds no problem in the packed package', async () => {
     const { code, output } = await run(join(ROOT, 'node_modules/.bin/attw'), ['--pack', dir, '--format', 'ascii']);
     expect(output).toContain('No problems found');

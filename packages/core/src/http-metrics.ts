@@ -57,9 +57,10 @@ export interface HttpRecorderOptions<Req, Res> extends HttpMetricsOptions<Req, R
   adapterKeys?: readonly string[];
   /**
    * The route template of a finished request, for adapters that learn it late; undefined means
-   * unmatched. Used when the adapter did not set `state.route`. A throw counts as unmatched.
+   * unmatched, null leaves the request out (a route opted out of metrics). Used when the adapter
+   * did not set `state.route`. A throw or any other value counts as unmatched.
    */
-  routeOf?: (req: Req, res: Res) => string | undefined;
+  routeOf?: (req: Req, res: Res) => string | null | undefined;
 }
 
 /**
@@ -85,7 +86,7 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
   private readonly routes = new Map<string, RouteEntry>();
   private readonly customNames: string[];
   private readonly customSources: ((req: Req, res: Res) => unknown)[];
-  private readonly routeOf: ((req: Req, res: Res) => string | undefined) | undefined;
+  private readonly routeOf: ((req: Req, res: Res) => string | null | undefined) | undefined;
   private readonly traceId: ((headers: IncomingHttpHeaders) => string | undefined) | undefined;
   private readonly statusText: (status: number) => string;
   private overflowEntry: RouteEntry | undefined;
@@ -152,10 +153,11 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
   /**
    * A request reached the adapter: counts it in flight and answers its state, or undefined
    * when `skip` says not to record it. `raw` is the Node request (method, url, headers).
+   * With `askSkip` false, `skip` is left for later (`state.skipPending`, see {@link skips}).
    */
-  begin(req: Req, res: Res, raw: RawRequest): RequestState<Req, Res> | undefined {
+  begin(req: Req, res: Res, raw: RawRequest, askSkip = true): RequestState<Req, Res> | undefined {
     const skip = this.options.skip;
-    if (skip !== undefined && this.safeSkip(skip, req, res)) return undefined;
+    if (skip !== undefined && askSkip && this.safeSkip(skip, req, res)) return undefined;
     const method = methodIndexOf(raw.method);
     let gauge = this.inFlightIds[method]!;
     if (gauge < 0) gauge = this.inFlightIds[method] = this.inFlightFamily.index.id([METHOD_VALUES[method]!]);
@@ -164,7 +166,15 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
     if (this.traceId !== undefined) state.traceId = this.traceId(raw.headers);
     if (this.options.exclude.length > 0) state.url = raw.url;
     if (this.requestSize !== undefined) state.requestBytes = contentLength(raw.headers);
+    if (skip !== undefined && !askSkip) state.skipPending = true;
     return state;
+  }
+
+  /** Asks a pending `skip` once, with the state's current `req` and `res`: true means leave it out. */
+  skips(state: RequestState<Req, Res>): boolean {
+    if (!state.skipPending) return false;
+    state.skipPending = false;
+    return this.safeSkip(this.options.skip!, state.req, state.res);
   }
 
   /**
@@ -173,12 +183,17 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
    */
   end(state: RequestState<Req, Res>, status: number, aborted = false): void {
     if (state.done) return;
+    if (state.skipPending && this.skips(state)) return this.discard(state);
     state.done = true;
     const seconds = (performance.now() - state.start) / 1000;
     this.inFlightFamily.values[this.inFlightIds[state.method]!]!--;
 
     let route = state.route;
-    if (route === undefined && this.routeOf !== undefined) route = this.safeRoute(state);
+    if (route === undefined && this.routeOf !== undefined) {
+      const found = this.safeRoute(state);
+      if (found === null) return; // left out: only the in-flight gauge saw it
+      route = found;
+    }
     const entry = this.entryFor(route ?? UNMATCHED_ROUTE, route === undefined ? state.url : undefined);
     if (entry.excluded) return;
     if (aborted) status = CLIENT_CLOSED_STATUS;
@@ -294,10 +309,10 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
     }
   }
 
-  private safeRoute(state: RequestState<Req, Res>): string | undefined {
+  private safeRoute(state: RequestState<Req, Res>): string | null | undefined {
     try {
       const route = this.routeOf!(state.req, state.res);
-      return typeof route === 'string' ? route : undefined;
+      return typeof route === 'string' || route === null ? route : undefined;
     } catch {
       return undefined;
     }

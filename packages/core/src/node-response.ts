@@ -26,16 +26,11 @@ const counting = new WeakSet<object>();
 /**
  * Records `state` when `res` closes: with its `statusCode` once finished; as 499 when the client
  * went away first; as 500 when the server destroyed the response with an error (a body stream
- * that failed after the headers went out). A response already tracked keeps its first state:
- * the second call discards `state` (two promwire instances on one request count it once).
+ * that failed after the headers went out). Called once per response, by the request lifecycle,
+ * which first asks {@link stateOf} whether the response is tracked already.
  */
 export function endOnClose<Req, Res>(state: RequestState<Req, Res>, res: ServerResponse): void {
-  const tracked = res as Tracked;
-  if (tracked[kState] !== undefined) {
-    state.recorder.discard(state);
-    return;
-  }
-  tracked[kState] = state as AnyState;
+  (res as Tracked)[kState] = state as AnyState;
   if (state.recorder.countsResponseBytes) countBytes(res, state as AnyState);
   res.on('close', onClose);
 }
@@ -45,10 +40,16 @@ export function stateOf<Req, Res>(res: ServerResponse): RequestState<Req, Res> |
   return (res as Tracked)[kState] as RequestState<Req, Res> | undefined;
 }
 
+/**
+ * Finished: `finish` came first. Else errored: 500. Else ended with the connection still up (an
+ * in-process response such as Fastify's `inject()`, whose `close` comes before `finish` counts
+ * as flushed): the status sent. Else the client went away first: 499.
+ */
 function onClose(this: ServerResponse): void {
   const state = (this as Tracked)[kState]!;
   if (this.writableFinished) state.recorder.end(state, this.statusCode);
   else if (this.errored != null) state.recorder.end(state, 500);
+  else if (this.writableEnded && this.socket !== null && !this.socket.destroyed) state.recorder.end(state, this.statusCode);
   else state.recorder.end(state, this.statusCode, true);
 }
 

@@ -14,6 +14,12 @@ export class RequestState<Req = unknown, Res = unknown> {
   requestBytes = 0;
   responseBytes = 0;
   done = false;
+  /**
+   * True while `skip` is still to be asked: a request begun before the framework made its own
+   * request objects (see `RequestLifecycle.arriveAtServer`) is asked when the adapter adopts
+   * it with them, or when it ends.
+   */
+  skipPending = false;
   /** With `responseSize` on a response wrapped one by one: the `write` and `end` it had. */
   write: unknown = undefined;
   end: unknown = undefined;

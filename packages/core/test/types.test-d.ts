@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { expectTypeOf } from 'expect-type';
-import {
-  type HttpRecorder, type MetricsServer, type RequestState, createHttpMetrics, metricsHandler, startMetricsServer,
-} from '../src';
+import { type HttpRecorder, type MetricsServer, createHttpMetrics, metricsHandler, startMetricsServer } from '../src';
+import type { RequestState } from '../src/adapter';
 
 interface MyReq { id: string }
 interface MyRes { code: number }

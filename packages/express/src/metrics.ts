@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type AdapterOptions, adapterParts, endOnClose, isPath } from '@promwire/core';
+import { type AdapterOptions, METRICS_REQUEST, createLifecycle } from '@promwire/core/adapter';
 import { routeTemplate } from './route-template';
 
 const PKG = '@promwire/express';
@@ -25,15 +25,10 @@ export type ExpressMetricsOptions = AdapterOptions<Request, Response>;
  * app.get('/users/:id', handler); // http_requests_total{method="GET",route="/users/:id",status_code="200"}
  */
 export function metrics(options: ExpressMetricsOptions = {}): RequestHandler {
-  const { recorder, endpoint, path } = adapterParts<Request, Response>(PKG, options, routeTemplate);
+  const lifecycle = createLifecycle<Request, Response>(PKG, options, { routeOf: routeTemplate });
 
   return function promwireMetrics(req: Request, res: Response, next: NextFunction): void {
-    if (endpoint !== undefined && isPath(req.url, path as string)) {
-      void endpoint.handle(req, res);
-      return;
-    }
-    const state = recorder.begin(req, res, req);
-    if (state !== undefined) endOnClose(state, res);
-    next();
+    if (lifecycle.arrive(req, res, req, res) === METRICS_REQUEST) void lifecycle.serve(req, res);
+    else next();
   };
 }

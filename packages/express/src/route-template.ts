@@ -6,16 +6,7 @@
  * no template.
  */
 import type { Request } from 'express';
-import { joinRoute } from '@promwire/core';
-
-const kTemplates = Symbol('promwire.templates');
-/** Distinct mount prefixes cached per route; beyond this the template is built each time. */
-const MAX_CACHED_BASES = 64;
-
-interface ExpressRoute {
-  path: unknown;
-  [kTemplates]?: Map<string, string>;
-}
+import { mountedRouteTemplate } from '@promwire/core/adapter';
 
 /**
  * The route template of a finished Express request, or undefined when it matched no route.
@@ -25,15 +16,6 @@ interface ExpressRoute {
  * app.use(metrics({ getRoute: (req) => routeTemplate(req) ?? 'static' }));
  */
 export function routeTemplate(req: Request): string | undefined {
-  const route = req.route as ExpressRoute | undefined;
-  if (route === undefined || route === null) return undefined;
-  const base = req.baseUrl ?? '';
-  let templates = route[kTemplates];
-  if (templates === undefined) templates = route[kTemplates] = new Map();
-  let template = templates.get(base);
-  if (template === undefined) {
-    template = joinRoute(base, String(route.path));
-    if (templates.size < MAX_CACHED_BASES) templates.set(base, template);
-  }
-  return template;
+  const route = req.route as { path: unknown } | undefined | null;
+  return route === undefined || route === null ? undefined : mountedRouteTemplate(route, req.baseUrl ?? '');
 }

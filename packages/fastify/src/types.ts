@@ -3,7 +3,8 @@
  * types by declaration merging (`request.promwire`, route `config.metrics`).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { MetricsOptions, RequestState } from '@promwire/core';
+import type { MetricsOptions } from '@promwire/core';
+import type { RequestState } from '@promwire/core/adapter';
 
 /**
  * Options of the {@link metrics} plugin: the options every promwire adapter shares

@@ -74,7 +74,7 @@ test.each([
 ])('%s: the plugin, with its metadata, registers and records', async (_, args) => {
   const out = JSON.parse((await run(args)).trim()) as Record<string, unknown> & { scrape: string };
   expect(out).toMatchObject({
-    names: ['default', 'metrics'],
+    names: ['default', 'instrumentFastify', 'metrics'],
     sameDefault: true,
     sameAsRequire: true,
     type: 'function',

@@ -2,7 +2,7 @@
 import Fastify, { type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Registry } from 'prom-client';
 import { expectTypeOf } from 'expect-type';
-import type { RequestState } from '@promwire/core';
+import type { RequestState } from '@promwire/core/adapter';
 import metricsDefault, { metrics, type FastifyMetricsOptions, type FastifyRequestState } from '../src';
 
 // The plugin, as the default and as the named export.

@@ -1,7 +1,6 @@
 import type { DefaultContext, DefaultState, Middleware, Next, ParameterizedContext } from 'koa';
-import {
-  type AdapterOptions, type MetricsEndpoint, type MetricsOptions, adapterParts, endOnClose, isPath, stateOf,
-} from '@promwire/core';
+import type { MetricsOptions } from '@promwire/core';
+import { type AdapterOptions, METRICS_REQUEST, type RequestLifecycle, createLifecycle } from '@promwire/core/adapter';
 import { routeTemplate } from './route-template';
 
 const PKG = '@promwire/koa';
@@ -45,21 +44,18 @@ export function metrics<StateT = DefaultState, ContextT = DefaultContext>(
   options: KoaMetricsOptions<StateT, ContextT> = {},
 ): Middleware<StateT, ContextT> {
   type Ctx = ParameterizedContext<StateT, ContextT>;
-  const { recorder, endpoint, path } = adapterParts<Ctx, Ctx>(PKG, options as AdapterOptions<Ctx, Ctx>, routeTemplate);
+  const lifecycle = createLifecycle<Ctx, Ctx>(PKG, options as AdapterOptions<Ctx, Ctx>, { routeOf: routeTemplate });
 
   return function promwireMetrics(ctx: Ctx, next: Next): Promise<unknown> {
-    if (endpoint !== undefined && isPath(ctx.url, path as string)) return serve(ctx, endpoint);
     // Mounted twice on one request (a sub-app, or metrics() used twice): the first one records.
-    if (stateOf(ctx.res) === undefined) {
-      const state = recorder.begin(ctx, ctx, ctx.req);
-      if (state !== undefined) endOnClose(state, ctx.res);
-    }
+    if (lifecycle.arrive(ctx, ctx, ctx.req, ctx.res) === METRICS_REQUEST) return serve(ctx, lifecycle);
     return next();
   };
 }
 
-async function serve(ctx: ParameterizedContext<unknown, unknown>, endpoint: MetricsEndpoint): Promise<void> {
-  const response = await endpoint.respond(ctx.req);
+/** Sends the endpoint's answer through Koa, so headers set by earlier middleware stay. */
+async function serve<Ctx extends ParameterizedContext<unknown, unknown>>(ctx: Ctx, lifecycle: RequestLifecycle<Ctx, Ctx>): Promise<void> {
+  const response = await lifecycle.respond(ctx.req);
   ctx.status = response.status;
   ctx.set(response.headers);
   ctx.body = response.body;

@@ -2,15 +2,12 @@
  * Recording on `@nestjs/platform-express`: one Express middleware, moved to the head of the
  * application's stack so that it runs before everything Nest and the application mounted
  * (body parsers, Nest middleware, CORS, routes, the 404 and error handlers). It serves the
- * metrics endpoint, and begins every other request; the route is read when it ends. A request
- * that reached a handler marked `@ExcludeFromMetrics()` is discarded when it ends, by a
- * `close` listener that runs before the recorder's (added only when some handler is excluded).
+ * metrics endpoint, and lets core's lifecycle begin every other request; the route, and whether
+ * its handler is marked `@ExcludeFromMetrics()`, is read when the request ends.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { endOnClose, stateOf } from '@promwire/core';
+import { METRICS_REQUEST, type RequestLifecycle } from '@promwire/core/adapter';
 import { PKG } from './metrics.constants';
-import type { NestHttpMetrics } from './metrics.recorder';
-import { isExcludedRoute } from './route.template';
 
 interface Layer {
   name?: string;
@@ -28,26 +25,10 @@ interface ExpressApp {
 /** Express 4's own first layers, which stay first. */
 const EXPRESS_INIT = new Set(['query', 'expressInit']);
 
-export function instrumentExpress(app: ExpressApp, metrics: NestHttpMetrics, hasExclusions: boolean): void {
-  const { recorder, endpoint } = metrics;
-
-  function discardExcluded(this: ServerResponse): void {
-    const state = stateOf<IncomingMessage, ServerResponse>(this);
-    if (state !== undefined && state.recorder === recorder && isExcludedRoute(this.req)) recorder.discard(state);
-  }
-
+export function instrumentExpress(app: ExpressApp, lifecycle: RequestLifecycle<IncomingMessage, ServerResponse>): void {
   function promwireMetrics(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-    if (endpoint !== undefined && metrics.isMetricsPath(req.url)) {
-      void endpoint.handle(req, res);
-      return;
-    }
-    const state = recorder.begin(req, res, req);
-    if (state !== undefined) {
-      endOnClose(state, res);
-      // Only when this state is the one tracked (not a second promwire on the same response).
-      if (hasExclusions && stateOf(res) === state) res.prependListener('close', discardExcluded);
-    }
-    next();
+    if (lifecycle.arrive(req, res, req, res) === METRICS_REQUEST) void lifecycle.serve(req, res);
+    else next();
   }
 
   app.use(promwireMetrics);

@@ -5,8 +5,7 @@
  * the matched route tells a Nest handler from the routes Nest adds of its own (the 404 handler
  * under a global prefix, route-bound middleware), and whether it is excluded. On Fastify, Nest
  * may wrap that function (routes with parameters), so the answer also goes into the handler's
- * `@RouteConfig()`, which Nest hands to Fastify as the route's `config`. Answers whether any
- * handler is excluded.
+ * `@RouteConfig()`, which Nest hands to Fastify as the route's `config`.
  */
 import { SetMetadata } from '@nestjs/common';
 import type { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
@@ -24,8 +23,7 @@ export function markRouteHandlers(
   scanner: MetadataScanner,
   reflector: Reflector,
   platform: 'express' | 'fastify',
-): boolean {
-  let anyExcluded = false;
+): void {
   for (const wrapper of discovery.getControllers()) {
     const controller = wrapper.metatype as (abstract new (...args: never[]) => unknown) | null | undefined;
     if (typeof controller !== 'function') continue;
@@ -34,7 +32,6 @@ export function markRouteHandlers(
       const method = prototype[name];
       if (typeof method !== 'function') continue;
       const excluded = reflector.getAllAndOverride<boolean | undefined>(EXCLUDE_FROM_METRICS, [method, controller]) === true;
-      anyExcluded ||= excluded;
       SetMetadata(ROUTE_HANDLER, excluded)(method);
       if (platform === 'fastify') {
         const config = (Reflect as unknown as MetadataReader).getMetadata(FASTIFY_ROUTE_CONFIG, method);
@@ -42,7 +39,6 @@ export function markRouteHandlers(
       }
     }
   }
-  return anyExcluded;
 }
 
 /**

@@ -5,11 +5,10 @@
  * handlers' exclusion is resolved before Nest copies their metadata.
  */
 import type { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
-import type { Server } from 'node:http';
 import { PKG } from './metrics.constants';
 import { instrumentExpress } from './express.platform';
 import { markRouteHandlers } from './metrics.explorer';
-import { instrumentFastify } from './fastify.platform';
+import { instrumentFastifyApp } from './fastify.platform';
 import type { NestHttpMetrics } from './metrics.recorder';
 
 const kInstrumented = Symbol('promwire.nestjs.instrumented');
@@ -35,12 +34,11 @@ export class MetricsInstaller {
     if (type !== 'express' && type !== 'fastify') {
       throw new Error(`${PKG}: the HTTP platform "${type}" is not supported (use @nestjs/platform-express or @nestjs/platform-fastify)`);
     }
-    const hasExclusions = markRouteHandlers(this.discovery, this.scanner, this.reflector, type);
+    markRouteHandlers(this.discovery, this.scanner, this.reflector, type);
     if (type === 'express') {
-      instrumentExpress(instance as unknown as Parameters<typeof instrumentExpress>[0], this.metrics, hasExclusions);
+      instrumentExpress(instance as unknown as Parameters<typeof instrumentExpress>[0], this.metrics.lifecycle);
     } else {
-      const server = adapter.getHttpServer() as Server;
-      instrumentFastify(instance as unknown as Parameters<typeof instrumentFastify>[0], server, this.metrics);
+      instrumentFastifyApp(instance, this.metrics.lifecycle);
     }
     instance[kInstrumented] = true;
   }

@@ -14,6 +14,16 @@ import { eventually, request, requestAbortedWhen, scrape } from '../../../test/h
 import { CatsModule, ZooModule } from './fixtures';
 import { fastifyCompress, nestVersion } from './fastify-compress';
 
+/*
+ * light-my-request 6.8 (Fastify 5's `inject`) requires cookie 2, an ES module, which jest cannot
+ * `require` on Node 20: its one import is given from the CommonJS cookie, as in
+ * packages/fastify/test/fastify-versions.ts. Fastify 4's (NestJS 10) needs nothing.
+ */
+jest.mock('../../../node_modules/light-my-request/node_modules/cookie/dist/index.js', () => {
+  const { serialize } = jest.requireActual<{ serialize: (name: string, value: string) => string }>('cookie');
+  return { stringifySetCookie: ({ name, value }: { name: string; value: string }) => serialize(name, value) };
+});
+
 type Platform = 'express' | 'fastify';
 
 interface Started {
@@ -292,6 +302,28 @@ describe.each(platforms)(`NestJS ${nestVersion} on %s`, (platform) => {
   });
 
   if (platform === 'fastify') {
+    test('answers 405 to /metrics for other methods than GET and HEAD, as @promwire/fastify does, unrecorded', async () => {
+      const { url } = await start();
+      const post = await request(`${url}/metrics`, { method: 'POST' });
+      expect(post.status).toBe(405);
+      expect(post.headers.allow).toBe('GET, HEAD');
+      expect((await request(`${url}/metrics`, { method: 'HEAD' })).status).toBe(200);
+      await request(`${url}/api/v1/cats/1`);
+      const exp = await settled(url, 1);
+      expect(exp.find('http_requests_total').map((s) => s.labels.route)).toEqual(['/api/v1/cats/:id']);
+    });
+
+    test('records requests made with inject(), with their route, and leaves excluded handlers out', async () => {
+      const { app, url } = await start();
+      const fastify = app as NestFastifyApplication;
+      expect((await fastify.inject({ method: 'GET', url: '/api/v1/cats/9' })).statusCode).toBe(200);
+      expect((await fastify.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);
+      expect((await fastify.inject({ method: 'GET', url: '/api/nowhere' })).statusCode).toBe(404);
+      const exp = await settled(url, 2);
+      expect(exp.value('http_requests_total', { route: '/api/v1/cats/:id', status_code: '200' })).toBe(1);
+      expect(exp.value('http_requests_total', { route: '__unmatched__', status_code: '404' })).toBe(1);
+    });
+
     test('serves /metrics with @fastify/compress registered, compressed once', async () => {
       const { url } = await start(undefined, async (app) => {
         await (app as NestFastifyApplication).register(fastifyCompress as Parameters<NestFastifyApplication['register']>[0], { threshold: 0 });

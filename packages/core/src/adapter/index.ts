@@ -1,0 +1,15 @@
+/**
+ * `@promwire/core/adapter`: the kit promwire's adapters are built from, for this repository's
+ * and for third-party ones. An adapter builds one {@link RequestLifecycle} from its options
+ * with {@link createLifecycle}, calls `arrive` when a request reaches it, and supplies the route
+ * when its framework matched one; core does the rest (the metrics path, in-flight, the end on
+ * the response's `close`, 499 and 500, one count per request). See `lifecycle.ts` for the state
+ * machine and a complete example.
+ */
+export { createLifecycle, RequestLifecycle, METRICS_REQUEST } from '../lifecycle';
+export type { AdapterOptions, AdapterSpec } from '../lifecycle';
+export { RequestState } from '../request-state';
+export { mountedRouteTemplate } from '../mounted-route';
+export type { MountedRoute } from '../mounted-route';
+export { checkOptionKeys, optionError } from '../options';
+export { isPath, joinRoute } from '../labels';

@@ -1,0 +1,196 @@
+/**
+ * The request lifecycle every adapter drives: one object built from the adapter's options
+ * (recorder, `/metrics` endpoint, route lookup), and one call when a request arrives.
+ *
+ * One request, one {@link RequestState}, kept on the Node response:
+ *
+ * ```text
+ *  arrive ─┬─ the metrics path ───────────────▶ METRICS_REQUEST: the adapter serves it
+ *          │                                    (`serve`, or `respond` through the framework); not recorded
+ *          ├─ tracked already by this recorder ▶ adopted: the same state, now with the adapter's req/res
+ *          ├─ tracked by another recorder, or skip ▶ undefined: not recorded by this lifecycle
+ *          └─ otherwise ──────────────────────▶ begun: in flight +1, one shared `close` listener
+ *  begun ── route(state, template) ──────────▶ route known (ignored when the user gave `getRoute`)
+ *  begun | route known ─┬─ response `close` ──▶ ended, once: the status sent; 499 when the client
+ *                       │                       left first; 500 when the response errored. Route:
+ *                       │                       the one given, else `getRoute` / the adapter's
+ *                       │                       `routeOf` (null: left out), else `__unmatched__`
+ *                       └─ discard(state) ────▶ discarded: in flight −1, never recorded
+ * ```
+ *
+ * "Tracked already" is checked before anything begins, so a request that passes two adapters
+ * (two middlewares, a sub-app, promwire in Nest and in Fastify) is counted once, by the first,
+ * with no in-flight churn. Servers whose framework builds its request objects after the
+ * server's `request` event (Fastify) may also call {@link RequestLifecycle.arriveAtServer}
+ * there, so that a request the framework refuses or answers early is still counted; their
+ * `arrive` then adopts it, and `skip` is asked with the adapter's objects.
+ *
+ * @example
+ * import { createServer } from 'node:http';
+ * import { METRICS_REQUEST, createLifecycle } from '@promwire/core/adapter';
+ *
+ * const lifecycle = createLifecycle('my-router', { registry });
+ * createServer((req, res) => {
+ *   const state = lifecycle.arrive(req, res, req, res);
+ *   if (state === METRICS_REQUEST) return void lifecycle.serve(req, res);
+ *   const route = router.find(req.method, req.url); // the framework's own match
+ *   if (state !== undefined && route !== undefined) {
+ *     if (route.metrics === false) lifecycle.discard(state);
+ *     else lifecycle.route(state, route.template); // e.g. '/users/:id'
+ *   }
+ *   router.handle(route, req, res); // recorded when `res` closes
+ * });
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createMetricsEndpoint, type MetricsEndpoint, type MetricsResponse } from './endpoint';
+import { createHttpMetrics, type HttpRecorder } from './http-metrics';
+import { isPath } from './labels';
+import { endOnClose, stateOf } from './node-response';
+import { checkOptionKeys, optionError, resolvePath, type MetricsOptions } from './options';
+import type { RequestState } from './request-state';
+
+/** What {@link RequestLifecycle.arrive} answers for a request to the metrics path. */
+export const METRICS_REQUEST: unique symbol = Symbol('promwire.metricsRequest');
+
+/** The shared options plus the route label callback every adapter offers. */
+export interface AdapterOptions<Req, Res> extends MetricsOptions<Req, Res> {
+  /**
+   * The route label of a finished request, instead of the template the framework matched;
+   * undefined means unmatched (`__unmatched__`). A throw or a non-string counts as unmatched.
+   * Routes the framework leaves out of metrics stay out.
+   */
+  getRoute?: (req: Req, res: Res) => string | undefined;
+}
+
+/** How an adapter's framework names routes, given once to {@link createLifecycle}. */
+export interface AdapterSpec<Req, Res> {
+  /**
+   * The route of a finished request whose adapter did not call `route()`: its template,
+   * undefined when it matched no route, null when the matched route is left out of metrics.
+   */
+  routeOf?: (req: Req, res: Res) => string | null | undefined;
+  /** With the user's `getRoute`: true when the matched route is left out of metrics. */
+  leftOut?: (req: Req, res: Res) => boolean;
+  /** Options the adapter reads itself, beyond the shared ones and `getRoute`. */
+  extraKeys?: readonly string[];
+}
+
+/** One adapter instance's recorder and endpoint, and the calls that drive a request through them. */
+export class RequestLifecycle<Req = unknown, Res = unknown> {
+  /** Undefined with `path: false`. */
+  readonly endpoint: MetricsEndpoint | undefined;
+  /** True when the user's `getRoute` labels requests: `route()` is then ignored. */
+  readonly customRoute: boolean;
+
+  constructor(
+    readonly recorder: HttpRecorder<Req, Res>,
+    /** Where the endpoint is served, or false. */
+    readonly path: string | false,
+    customRoute: boolean,
+    auth: MetricsOptions['auth'],
+    pkg: string,
+  ) {
+    this.customRoute = customRoute;
+    this.endpoint = path === false ? undefined : createMetricsEndpoint({ registry: recorder.options.registry, auth, pkg });
+  }
+
+  /**
+   * A request reached the adapter. `req` and `res` are what user callbacks receive; `raw` and
+   * `rawRes` are Node's request and response underneath. Answers {@link METRICS_REQUEST} for the
+   * metrics path (nothing recorded; the adapter serves it), the request's state when this
+   * lifecycle records it (begun now, or adopted), or undefined.
+   */
+  arrive(req: Req, res: Res, raw: IncomingMessage, rawRes: ServerResponse): RequestState<Req, Res> | undefined | typeof METRICS_REQUEST {
+    if (this.path !== false && raw.url !== undefined && isPath(raw.url, this.path)) return METRICS_REQUEST;
+    const tracked = stateOf<Req, Res>(rawRes);
+    if (tracked !== undefined) return tracked.recorder === this.recorder ? this.adopt(tracked, req, res) : undefined;
+    const state = this.recorder.begin(req, res, raw);
+    if (state !== undefined) endOnClose(state, rawRes);
+    return state;
+  }
+
+  /**
+   * The server's `request` event, before the framework built its own request objects: begins
+   * the request (the metrics path excepted, which the framework routes) unless something tracks
+   * it already. `skip` waits for the adapter's `arrive`, or for the end.
+   */
+  arriveAtServer(raw: IncomingMessage, rawRes: ServerResponse): void {
+    if (this.path !== false && raw.url !== undefined && isPath(raw.url, this.path)) return;
+    if (stateOf(rawRes) !== undefined) return;
+    const state = this.recorder.begin(raw as unknown as Req, rawRes as unknown as Res, raw, false);
+    if (state !== undefined) endOnClose(state, rawRes);
+  }
+
+  /** The framework matched the route `template` (e.g. `/users/:id`); ignored with `getRoute`. */
+  route(state: RequestState<Req, Res>, template: string): void {
+    if (!this.customRoute) state.route = template;
+  }
+
+  /** Leaves the request out: out of the in-flight gauge now, never recorded. */
+  discard(state: RequestState<Req, Res>): void {
+    this.recorder.discard(state);
+  }
+
+  /** Serves the metrics endpoint on Node's response (`arrive` answered {@link METRICS_REQUEST}). */
+  serve(raw: IncomingMessage, rawRes: ServerResponse): Promise<void> {
+    return this.endpoint!.handle(raw, rawRes);
+  }
+
+  /** The endpoint's answer, for an adapter that sends it through its framework. */
+  respond(raw: IncomingMessage): Promise<MetricsResponse> {
+    return this.endpoint!.respond(raw);
+  }
+
+  private adopt(state: RequestState<Req, Res>, req: Req, res: Res): RequestState<Req, Res> | undefined {
+    state.req = req;
+    state.res = res;
+    if (state.skipPending && this.recorder.skips(state)) {
+      this.recorder.discard(state);
+      return undefined;
+    }
+    return state;
+  }
+}
+
+/**
+ * Validates an adapter's options (the shared ones, `getRoute` and `spec.extraKeys`; a
+ * `TypeError` prefixed with `pkg` otherwise) and builds its lifecycle: recorder, and endpoint
+ * unless `path: false`. `spec.routeOf` is the framework's own route lookup, used unless the
+ * user gave `getRoute`.
+ */
+export function createLifecycle<Req, Res>(
+  pkg: string,
+  options: AdapterOptions<Req, Res> | undefined,
+  spec: AdapterSpec<Req, Res> = {},
+): RequestLifecycle<Req, Res> {
+  const extraKeys = ['getRoute', ...(spec.extraKeys ?? [])];
+  const o = checkOptionKeys(pkg, options, extraKeys) as AdapterOptions<Req, Res>;
+  const getRoute = o.getRoute;
+  if (getRoute !== undefined && typeof getRoute !== 'function') {
+    throw optionError(pkg, `getRoute must be a function, got ${typeof getRoute}`);
+  }
+  const path = resolvePath(pkg, o.path);
+  const recorder = createHttpMetrics<Req, Res>({
+    ...o,
+    pkg,
+    adapterKeys: extraKeys,
+    routeOf: getRoute === undefined ? spec.routeOf : userRoute(getRoute, spec.leftOut),
+  });
+  return new RequestLifecycle(recorder, path, getRoute !== undefined, o.auth, pkg);
+}
+
+/** `getRoute`, whose undefined, non-string or throw means unmatched, after the framework's opt-out. */
+function userRoute<Req, Res>(
+  getRoute: (req: Req, res: Res) => string | undefined,
+  leftOut: ((req: Req, res: Res) => boolean) | undefined,
+): (req: Req, res: Res) => string | null | undefined {
+  return function promwireUserRoute(req, res) {
+    if (leftOut !== undefined && leftOut(req, res)) return null;
+    try {
+      const route = getRoute(req, res);
+      return typeof route === 'string' ? route : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
