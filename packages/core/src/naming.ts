@@ -47,3 +47,27 @@ export function builtInLabelNames(naming: 'default' | 'otel'): string[] {
 
 /** Counts label values recorded as `__overflow__`, by `metric` and `label` (after `prefix`). */
 export const OVERFLOW_METRIC = 'promwire_label_overflow_total';
+
+/** Metric and label names of the ML inference metrics (SPEC: "ML inference"), prefix applied. */
+export interface MlNames {
+  inferenceDuration: string;
+  inFlight: string;
+  batchSize: string;
+  loadDuration: string;
+  model: string;
+  runtime: string;
+  outcome: string;
+}
+
+/** The ML inference names with `prefix` prepended to every metric name. */
+export function mlNames(prefix: string): MlNames {
+  return {
+    inferenceDuration: `${prefix}ml_inference_duration_seconds`,
+    inFlight: `${prefix}ml_inference_in_flight`,
+    batchSize: `${prefix}ml_inference_batch_size`,
+    loadDuration: `${prefix}ml_model_load_duration_seconds`,
+    model: 'model',
+    runtime: 'runtime',
+    outcome: 'outcome',
+  };
+}

@@ -152,21 +152,10 @@ export function resolveHttpOptions<Req, Res>(
   builtInLabels: readonly string[],
 ): ResolvedHttpOptions<Req, Res> {
   const o = (options ?? {}) as Record<string, unknown>;
-  const registry = o.registry;
-  if (registry !== undefined && !isRegistry(registry)) {
-    throw optionError(pkg, `registry must be a prom-client Registry or an @prometheus-io/client Registry, got ${describe(registry)}`);
-  }
-  const prefix = optional(pkg, o, 'prefix', 'string', '');
-  if (prefix !== '' && !isValidMetricName(`${prefix}x`)) {
-    throw optionError(pkg, `prefix "${prefix}" would make invalid metric names (use [a-zA-Z0-9_:], not starting with a digit)`);
-  }
+  const { registry, prefix, maxLabelValues } = resolveRecorderBasics(pkg, o);
   const naming = o.naming ?? 'default';
   if (naming !== 'default' && naming !== 'otel') {
     throw optionError(pkg, `naming must be 'default' or 'otel', got ${describe(naming)}`);
-  }
-  const maxLabelValues = o.maxLabelValues ?? DEFAULT_MAX_LABEL_VALUES;
-  if (typeof maxLabelValues !== 'number' || !Number.isInteger(maxLabelValues) || maxLabelValues < 1) {
-    throw optionError(pkg, `maxLabelValues must be a positive integer, got ${describe(maxLabelValues)}`);
   }
   const skip = o.skip;
   if (skip !== undefined && typeof skip !== 'function') {
@@ -174,7 +163,7 @@ export function resolveHttpOptions<Req, Res>(
   }
   return {
     pkg,
-    registry: registryFor(pkg, registry as Registry | undefined, o.client),
+    registry,
     prefix,
     naming,
     durationBuckets: buckets(pkg, o, 'durationBuckets', DEFAULT_DURATION_BUCKETS),
@@ -191,6 +180,41 @@ export function resolveHttpOptions<Req, Res>(
   };
 }
 
+/** What every promwire recorder (HTTP, ML) is told: where to record, a name prefix, the label cap. */
+export interface RecorderBasics {
+  registry: Registry;
+  prefix: string;
+  maxLabelValues: number;
+}
+
+/**
+ * Checks `registry`, `client`, `prefix` and `maxLabelValues` of a recorder's options and fills in
+ * their defaults (the client's global registry, `''`, 1000). Throws a `TypeError` prefixed with `pkg`.
+ */
+export function resolveRecorderBasics(pkg: string, o: Readonly<Record<string, unknown>>): RecorderBasics {
+  const registry = o.registry;
+  if (registry !== undefined && !isRegistry(registry)) {
+    throw optionError(pkg, `registry must be a prom-client Registry or an @prometheus-io/client Registry, got ${describe(registry)}`);
+  }
+  const prefix = optional(pkg, o, 'prefix', 'string', '');
+  if (prefix !== '' && !isValidMetricName(`${prefix}x`)) {
+    throw optionError(pkg, `prefix "${prefix}" would make invalid metric names (use [a-zA-Z0-9_:], not starting with a digit)`);
+  }
+  const maxLabelValues = o.maxLabelValues ?? DEFAULT_MAX_LABEL_VALUES;
+  if (typeof maxLabelValues !== 'number' || !Number.isInteger(maxLabelValues) || maxLabelValues < 1) {
+    throw optionError(pkg, `maxLabelValues must be a positive integer, got ${describe(maxLabelValues)}`);
+  }
+  return { registry: registryFor(pkg, registry as Registry | undefined, o.client), prefix, maxLabelValues };
+}
+
+/**
+ * The histogram bounds of option `key`: `fallback` when absent, else a frozen copy after checking
+ * they are finite and strictly increasing. Throws a `TypeError` prefixed with `pkg`.
+ */
+export function resolveBuckets(pkg: string, o: Readonly<Record<string, unknown>>, key: string, fallback: readonly number[]): readonly number[] {
+  return buckets(pkg, o, key, fallback);
+}
+
 /** The endpoint path: `'/metrics'` by default, `false` for none. */
 export function resolvePath(pkg: string, path: unknown): string | false {
   if (path === undefined) return DEFAULT_METRICS_PATH;
@@ -203,7 +227,7 @@ export function resolvePath(pkg: string, path: unknown): string | false {
 
 function optional<T extends string | boolean>(
   pkg: string,
-  o: Record<string, unknown>,
+  o: Readonly<Record<string, unknown>>,
   key: string,
   type: 'string' | 'boolean',
   fallback: T,
@@ -214,7 +238,7 @@ function optional<T extends string | boolean>(
   return value as T;
 }
 
-function buckets(pkg: string, o: Record<string, unknown>, key: string, fallback: readonly number[]): readonly number[] {
+function buckets(pkg: string, o: Readonly<Record<string, unknown>>, key: string, fallback: readonly number[]): readonly number[] {
   const value = o[key];
   if (value === undefined) return fallback;
   if (!Array.isArray(value) || value.length === 0) {

@@ -8,6 +8,7 @@ import { type Registry, findMetric, registerMetric } from './prom';
 import { type Family, isFamily } from './family';
 import { HistogramFamily } from './histogram';
 import { optionError } from './options';
+import { SeriesIndex } from './series-index';
 
 /**
  * Registers `family` in `registry` (its columns then grow with its index), or answers the
@@ -42,6 +43,19 @@ export function registerFamily<F extends Family>(
     );
   }
   return existing as F;
+}
+
+/**
+ * The series index a new family named `name` should use: the index of the promwire family of
+ * that name already in `registry` when it has the same label names (so a second recorder on one
+ * registry writes into the same series and shares the `maxLabelValues` allowance), else a new
+ * one. {@link registerFamily} then reuses the family or reports what differs.
+ */
+export function indexFor(registry: Registry, name: string, labelNames: readonly string[], maxLabelValues = Infinity): SeriesIndex {
+  const existing = findMetric(registry, name);
+  return isFamily(existing) && existing.labelNames.join() === labelNames.join()
+    ? existing.index
+    : new SeriesIndex(labelNames, maxLabelValues);
 }
 
 function differenceOf(a: Family, b: Family, bucketsOption: string): string | undefined {

@@ -13,3 +13,16 @@ export { mountedRouteTemplate } from '../mounted-route';
 export type { MountedRoute } from '../mounted-route';
 export { checkOptionKeys, optionError } from '../options';
 export { isPath, joinRoute } from '../labels';
+
+// Recorders of other kinds of metrics (@promwire/ml) build on the same columnar families, with
+// get-or-create registration and the shared label caps.
+export { CounterFamily } from '../counter';
+export { GaugeFamily } from '../gauge';
+export { HistogramFamily } from '../histogram';
+export { SeriesIndex } from '../series-index';
+export { registerFamily, indexFor } from '../registration';
+export { checkEntryKeys, describe, resolveBuckets, resolveRecorderBasics } from '../options';
+export type { RecorderBasics } from '../options';
+export { capLength } from '../labels';
+export { mlNames } from '../naming';
+export type { MlNames } from '../naming';
