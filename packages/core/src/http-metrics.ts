@@ -15,10 +15,10 @@ import { HistogramFamily } from './histogram';
 import {
   CLIENT_CLOSED_STATUS, METHOD_VALUES, OVERFLOW_VALUE, UNMATCHED_ROUTE, capLength, methodIndexOf, statusLabel,
 } from './labels';
-import { type HttpNames, OVERFLOW_METRIC, builtInLabelNames, httpNames } from './naming';
+import { type HttpNames, builtInLabelNames, httpNames } from './naming';
 import { type HttpMetricsOptions, type ResolvedHttpOptions, checkOptionKeys, resolveHttpOptions } from './options';
 import { ensureDefaultMetrics, findMetric } from './prom';
-import { registerFamily } from './registration';
+import { overflowCounter, registerFamily } from './registration';
 import { RequestState } from './request-state';
 import { traceIdReader } from './exemplar';
 
@@ -116,7 +116,6 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
         ? existing.index
         : new SeriesIndex(labelNames, o.maxLabelValues));
     const inFlight = findMetric(registry, n.inFlight);
-    const overflow = findMetric(registry, `${o.prefix}${OVERFLOW_METRIC}`);
     const settings = { groupStatusCodes: o.groupStatusCodes, maxLabelValues: o.maxLabelValues };
     this.requests =
       n.requests === undefined
@@ -137,10 +136,7 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
     this.responseSize = o.responseSize
       ? registerFamily(pkg, registry, new HistogramFamily(n.responseSize, 'Size of HTTP response bodies in bytes, as written.', index, o.sizeBuckets), 'sizeBuckets')
       : undefined;
-    this.overflow = registerFamily(
-      pkg, registry,
-      new CounterFamily(`${o.prefix}${OVERFLOW_METRIC}`, 'Label values recorded as __overflow__ because the label reached maxLabelValues.', isFamily(overflow) ? overflow.index : new SeriesIndex(['metric', 'label'])),
-    );
+    this.overflow = overflowCounter(pkg, registry, o.prefix);
     if (o.defaultMetrics) ensureDefaultMetrics(registry, pkg);
 
     this.countsResponseBytes = o.responseSize;

@@ -9,6 +9,8 @@ import { type Family, isFamily } from './family';
 import { HistogramFamily } from './histogram';
 import { optionError } from './options';
 import { SeriesIndex } from './series-index';
+import { CounterFamily } from './counter';
+import { OVERFLOW_METRIC } from './naming';
 
 /**
  * Registers `family` in `registry` (its columns then grow with its index), or answers the
@@ -56,6 +58,18 @@ export function indexFor(registry: Registry, name: string, labelNames: readonly 
   return isFamily(existing) && existing.labelNames.join() === labelNames.join()
     ? existing.index
     : new SeriesIndex(labelNames, maxLabelValues);
+}
+
+/**
+ * `promwire_label_overflow_total{metric, label}` (after `prefix`) in `registry`, shared by every
+ * recorder there: how many label values were recorded as `__overflow__`, by family and label.
+ */
+export function overflowCounter(pkg: string, registry: Registry, prefix: string): CounterFamily {
+  const name = `${prefix}${OVERFLOW_METRIC}`;
+  return registerFamily(
+    pkg, registry,
+    new CounterFamily(name, 'Label values recorded as __overflow__ because the label reached maxLabelValues.', indexFor(registry, name, ['metric', 'label'])),
+  );
 }
 
 function differenceOf(a: Family, b: Family, bucketsOption: string): string | undefined {

@@ -20,7 +20,7 @@ export { CounterFamily } from '../counter';
 export { GaugeFamily } from '../gauge';
 export { HistogramFamily } from '../histogram';
 export { SeriesIndex } from '../series-index';
-export { registerFamily, indexFor } from '../registration';
+export { registerFamily, indexFor, overflowCounter } from '../registration';
 export { checkEntryKeys, describe, resolveBuckets, resolveRecorderBasics } from '../options';
 export type { RecorderBasics } from '../options';
 export { capLength } from '../labels';
