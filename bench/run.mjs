@@ -6,7 +6,8 @@
 //   npm run bench -- --quick              under 2 minutes, 3 rounds
 //   npm run bench -- --framework express  only these frameworks (repeat or comma-separate)
 //   node bench/run.mjs --help             every option
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildPackages } from './lib/build.mjs';
 import { FRAMEWORKS, ROOT, loadFramework, unavailable, versionOf } from './lib/frameworks.mjs';
@@ -26,6 +27,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --seconds <s>         target seconds of load per measurement; default derived from the budget
   --budget <s>          wall-clock target for the whole run; default 600, quick 105
   --connections <n>     autocannon connections; default 10
+  --node <path>         the node binary that runs the servers, loads and serializers; default this one
   --no-build            do not rebuild stale packages first
   --no-exposition       skip the /metrics serialization and heap part
   --no-docs             do not rewrite docs/benchmarks.md`;
@@ -39,6 +41,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string' },
     budget: { type: 'string' },
     connections: { type: 'string' },
+    node: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'no-exposition': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
@@ -48,6 +51,13 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(USAGE);
   process.exit(0);
+}
+if (args.node !== undefined) {
+  if (!existsSync(args.node)) {
+    console.error(`--node: no such file: ${args.node}\n${USAGE}`);
+    process.exit(2);
+  }
+  process.env.PROMWIRE_BENCH_NODE = resolve(args.node);
 }
 
 const MODE = args.quick

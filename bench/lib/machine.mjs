@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { ROOT, versionOf } from './frameworks.mjs';
+import { benchNode } from './processes.mjs';
 
 export function machine() {
   const cpus = os.cpus();
@@ -10,7 +11,7 @@ export function machine() {
     cores: cpus.length,
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
+    node: execFileSync(benchNode(), ['-p', 'process.version'], { encoding: 'utf8' }).trim(),
     loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
   };
 }

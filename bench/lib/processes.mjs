@@ -7,9 +7,14 @@ export const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 
 
 const BENCH = fileURLToPath(new URL('../', import.meta.url));
 
+/** The Node that runs the measured processes: `--node <path>` (PROMWIRE_BENCH_NODE), else this one. */
+export function benchNode() {
+  return process.env.PROMWIRE_BENCH_NODE || process.execPath;
+}
+
 /** Spawns `node [nodeArgs] bench/<script> [args]` on CPU `cpu` (when taskset exists). */
 export function spawnNode(script, args, { cpu, nodeArgs = [], stdio = 'inherit' } = {}) {
-  const command = [process.execPath, ...nodeArgs, `${BENCH}${script}`, ...args];
+  const command = [benchNode(), ...nodeArgs, `${BENCH}${script}`, ...args];
   const [file, ...argv] = HAS_TASKSET && cpu !== undefined ? ['taskset', '-c', String(cpu), ...command] : command;
   const child = spawn(file, argv, { cwd: BENCH, stdio: ['ignore', stdio, stdio, 'ipc'] });
   child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
