@@ -28,6 +28,14 @@ export interface MetricObjectWithValues {
 }
 
 /**
+ * A metric's `get()` as the clients declare it: `type` is the string (`'counter'` …) at run
+ * time, but prom-client's declarations call it an enum, so it is left open here.
+ */
+export interface MetricSnapshot extends Omit<MetricObjectWithValues, 'type'> {
+  type: unknown;
+}
+
+/**
  * What a registry stores: anything with a `name` and a `get()` (the clients' collector
  * interface). `name` is optional here only because the clients' declared metric classes omit it.
  */
@@ -104,7 +112,7 @@ export interface Counter<T extends string = string> {
   remove(...values: string[]): void;
   remove(labels: LabelValues<T>): void;
   reset(): void;
-  get(): Promise<MetricObjectWithValues>;
+  get(): Promise<MetricSnapshot>;
 }
 
 /** A gauge of either client. */
@@ -123,7 +131,7 @@ export interface Gauge<T extends string = string> {
   remove(...values: string[]): void;
   remove(labels: LabelValues<T>): void;
   reset(): void;
-  get(): Promise<MetricObjectWithValues>;
+  get(): Promise<MetricSnapshot>;
 }
 
 /** One series of a {@link Gauge}. */
@@ -148,7 +156,7 @@ export interface Histogram<T extends string = string> {
   remove(...values: string[]): void;
   remove(labels: LabelValues<T>): void;
   reset(): void;
-  get(): Promise<MetricObjectWithValues>;
+  get(): Promise<MetricSnapshot>;
 }
 
 /** A summary of either client. */
@@ -162,7 +170,7 @@ export interface Summary<T extends string = string> {
   remove(...values: string[]): void;
   remove(labels: LabelValues<T>): void;
   reset(): void;
-  get(): Promise<MetricObjectWithValues>;
+  get(): Promise<MetricSnapshot>;
 }
 
 /** One series of a {@link Histogram} or {@link Summary}. */
