@@ -1,0 +1,8 @@
+/**
+ * `@promwire/ml`: Prometheus metrics for ML inference in Node, by wrapping the inference runtime
+ * in process: model loads, inference durations, inferences in flight and batch sizes.
+ */
+export { instrumentOnnxRuntime } from './onnxruntime';
+export { instrumentTfjs } from './tfjs';
+export { DEFAULT_BATCH_BUCKETS, DEFAULT_INFERENCE_BUCKETS, DEFAULT_LOAD_BUCKETS, UNNAMED_MODEL } from './defaults';
+export type { MlMetricsOptions, ModelNamer, ModelSource, OnnxRuntimeModule, TfjsModule, Unpatch } from './types';
