@@ -6,6 +6,7 @@
 //   npm run bench -- --quick              under 2 minutes, 3 rounds
 //   npm run bench -- --framework express  only these frameworks (repeat or comma-separate)
 //   node bench/run.mjs --help             every option
+//   npm run bench -- --instructions       instructions per request under callgrind (bench/instructions.mjs)
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,7 +20,15 @@ import { evaluateTargets, expositionRows, frameworkHeading, frameworkRows, targe
 import { writeDocs } from './lib/docs.mjs';
 import { Progress } from './lib/progress.mjs';
 
+// The instruction-count mode has options of its own: hand the command line over to it.
+if (process.argv.slice(2).includes('--instructions')) {
+  const { main } = await import('./instructions.mjs');
+  process.exit(await main(process.argv.slice(2).filter((a) => a !== '--instructions')));
+}
+
 const USAGE = `usage: node bench/run.mjs [options]
+  --instructions        count instructions per request under valgrind's callgrind instead of
+                        CPU time (see --instructions --help for its options)
   --quick               3 rounds, short loads: under 2 minutes
   --framework <id>      ${FRAMEWORKS.join(', ')} (repeatable, or comma-separated); default: all built
   --variant <id>        only these variants besides bare (repeatable, or comma-separated)

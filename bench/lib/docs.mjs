@@ -1,6 +1,21 @@
-// docs/benchmarks.md, rewritten from the results of each run.
-import { writeFileSync } from 'node:fs';
+// docs/benchmarks.md, rewritten from the results of each run. The CPU-time run writes the
+// whole file but keeps the instruction-count section; the instruction-count run
+// (`--instructions`) replaces only that section, between its two markers.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { expositionRows, frameworkHeading, frameworkRows, markdownTable, targetLine } from './report.mjs';
+import { instructionRows } from './instruction-report.mjs';
+
+const BEGIN = '<!-- instruction counts: written by `npm run bench -- --instructions`, kept by the CPU-time run -->';
+const END = '<!-- end of instruction counts -->';
+
+/** The instruction-count section of `file` (markers included), or undefined. */
+function instructionSection(file) {
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, 'utf8');
+  const from = text.indexOf(BEGIN);
+  const to = text.indexOf(END);
+  return from === -1 || to < from ? undefined : text.slice(from, to + END.length);
+}
 
 const KIND = {
   bare: 'the framework alone',
@@ -29,11 +44,19 @@ npm run bench -- --quick                   # 3 short rounds, under 2 minutes
 npm run bench -- --framework express,koa   # only these frameworks
 node bench/run.mjs --help                  # rounds, seconds per measurement, budget, connections
 node bench/profile.mjs express promwire 10 # CPU profile of one variant under load, top self time
+
+npm run bench -- --instructions            # instructions per request under callgrind, about 15 minutes
+npm run bench -- --instructions --quick    # N1 = 2,000: a few minutes, checks the set-up only
+npm run bench -- --instructions --framework fastify --repeat 2   # one framework, each variant twice
+npm run bench -- --instructions --help     # variants, N1, repeats, parallel servers, node flags
 \`\`\`
 
 \`npm run bench\` first rebuilds any package whose \`dist/\` is older than its sources. A
 framework is included when its promwire adapter has a built \`dist/\`. Close other work on the
 machine first: the figures are CPU time, and a busy machine shows as wide min…max ranges.
+The instruction counts (\`--instructions\`, needs \`valgrind\`) do not depend on the machine's
+load: use them to compare costs of a few µs or less, on a busy machine too. Each mode rewrites
+only its own results section of this file.
 
 ## How it measures
 
@@ -67,6 +90,33 @@ machine first: the figures are CPU time, and a busy machine shows as wide min…
   of promwire's \`renderRegistry\` (its endpoint's body) and of prom-client's
   \`registry.metrics()\`; heap = heap used after forced GC, after one scrape, minus before the
   series existed, ÷ N.
+
+### How it counts instructions (\`--instructions\`)
+
+- Each variant's server (\`bench/server.mjs\`, the same apps as above) runs under
+  \`valgrind --tool=callgrind --instr-atstart=no\`: callgrind counts the instructions the
+  process executes, on every thread, JIT-compiled code included, whatever else the machine runs.
+- The load comes from the benchmark process itself, outside valgrind: \`GET /users/:id\`, ids
+  cycled over 1..1000, one request at a time over one kept-alive connection to 127.0.0.1 (a
+  server under callgrind is some fifty times slower; one connection keeps it busy).
+- N1 = 10,000 requests are sent with counting off (start-up and JIT warm-up, at valgrind's
+  uninstrumented speed); then \`callgrind_control --instr=on\` and a first counter read
+  (\`--dump\`); then N2 − N1 = 10,000 more requests on the same connection and a second read.
+  That reading is Ir(N2) − Ir(N1), and **instructions/request** = (Ir(N2) − Ir(N1)) ÷
+  (N2 − N1): start-up, warm-up and connection set-up fall outside the window. Counts still
+  drift below N1 = 10,000 (Fastify bare: 75.0k at N1 = 4,000, 61.1k at 10,000, 60.8k at
+  20,000), so figures to quote use N1 ≥ 10,000.
+- **overhead vs bare** = the variant's count − bare's; **over no-op** = the count − the no-op
+  variant's; for promwire that is its **own work**: what promwire adds beyond the framework's
+  own cost of a hook pair with a \`close\` listener.
+- With \`--repeat n\` every variant is counted n times, each in a new process; the table shows
+  each run and the spread.
+- The traffic check, after the window: the handler served exactly N2 requests, \`/metrics\`
+  counts at least N2 \`GET /users/:id\`, and the connection was not re-opened inside the
+  window. Servers run two at a time (\`--jobs\`); the counts do not depend on it. Raw results:
+  \`bench/results/instructions-latest.json\`; callgrind's dumps in
+  \`bench/results/callgrind-<time>/\` (\`callgrind_annotate\` reads them: V8 builtins and
+  Node's C++ by name, JIT-compiled JavaScript as bare addresses).
 `);
 
   out.push(`## Latest run
@@ -120,5 +170,58 @@ Evaluated on this run's medians.
 ${results.targets.map((t) => `- ${targetLine(t).replace(/^(\S+)\s+/, '**$1** ')}`).join('\n')}
 `);
   }
+  const kept = instructionSection(file);
+  if (kept !== undefined) out.push(kept);
   writeFileSync(file, `${out.join('\n').trimEnd()}\n`);
+}
+
+/** The instruction-count section, markers included. */
+function instructionMarkdown(results) {
+  const { settings: s, machine: m, versions } = results;
+  const runs = s.repeat > 1 ? `each variant counted ${s.repeat} times, each in a new process (mean shown)` : 'each variant counted once';
+  const out = [BEGIN, `## Instruction counts (callgrind)
+
+- ${results.startedAt.replace('T', ' ').replace(/\..*/, ' UTC')}, \`${results.command}\` (${results.seconds} s)
+- N1 = ${s.n1.toLocaleString('en-US')}, N2 = ${s.n2.toLocaleString('en-US')}: instructions/request = (Ir(N2) − Ir(N1)) ÷ ${(s.n2 - s.n1).toLocaleString('en-US')}; ${runs}${s.nodeFlags.length > 0 ? `; node ${s.nodeFlags.join(' ')}` : ''}
+- ${s.valgrind}, Node ${m.node}; ${m.cpu}, ${m.cores} cores, load average at start ${m.loadAverage.join(', ')} (the counts do not depend on it)
+- Sources: commit ${versions.commit}
+- Versions: ${Object.entries(versions).filter(([k]) => k !== 'commit' && k !== 'autocannon').map(([k, v]) => `${k} ${v}`).join(', ')}
+`];
+  if (s.n1 < 10000) {
+    out.push('> N1 below 10,000: the JIT has not settled, counts are higher than settled ones. Use the default for figures to quote.\n');
+  }
+  for (const fw of results.frameworks) {
+    if (fw.figures === undefined) {
+      out.push(`### ${fw.title}\n\nNot counted: ${fw.skipped ?? 'did not run'}.\n`);
+      continue;
+    }
+    out.push(`### ${fw.title} ${fw.version}\n\n${markdownTable(instructionRows(fw))}\n`);
+    const notes = [];
+    for (const v of fw.variants) {
+      const what = v.kind === 'peer' || v.kind === 'floor' ? `${v.package ?? v.id} ${v.version ?? ''}`.trim() : KIND[v.kind];
+      notes.push(`- \`${v.id}\`: ${what}${v.note ? `; ${v.note}` : ''}`);
+    }
+    out.push(`${notes.join('\n')}\n`);
+  }
+  if (results.targets.length > 0) {
+    out.push(`### Targets (issue 10), instructions per request
+
+${results.targets.map((t) => `- ${targetLine(t).replace(/^(\S+)\s+/, '**$1** ')}`).join('\n')}
+`);
+  }
+  out.push(END);
+  return out.join('\n');
+}
+
+/** Replaces (or appends) the instruction-count section of `file`, leaving the rest as it is. */
+export function writeInstructionDocs(file, results) {
+  const section = instructionMarkdown(results);
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const from = text.indexOf(BEGIN);
+  const to = text.indexOf(END);
+  const next =
+    from !== -1 && to > from
+      ? `${text.slice(0, from)}${section}${text.slice(to + END.length)}`
+      : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, next);
 }

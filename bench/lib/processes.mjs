@@ -12,9 +12,12 @@ export function benchNode() {
   return process.env.PROMWIRE_BENCH_NODE || process.execPath;
 }
 
-/** Spawns `node [nodeArgs] bench/<script> [args]` on CPU `cpu` (when taskset exists). */
-export function spawnNode(script, args, { cpu, nodeArgs = [], stdio = 'inherit' } = {}) {
-  const command = [benchNode(), ...nodeArgs, `${BENCH}${script}`, ...args];
+/**
+ * Spawns `node [nodeArgs] bench/<script> [args]` on CPU `cpu` (when taskset exists), behind
+ * the command words `wrap` when given (e.g. `['valgrind', '--tool=callgrind']`).
+ */
+export function spawnNode(script, args, { cpu, nodeArgs = [], stdio = 'inherit', wrap = [] } = {}) {
+  const command = [...wrap, benchNode(), ...nodeArgs, `${BENCH}${script}`, ...args];
   const [file, ...argv] = HAS_TASKSET && cpu !== undefined ? ['taskset', '-c', String(cpu), ...command] : command;
   const child = spawn(file, argv, { cwd: BENCH, stdio: ['ignore', stdio, stdio, 'ipc'] });
   child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));

@@ -30,10 +30,10 @@ export function countRecorded(text, check) {
   return found ? total : undefined;
 }
 
-/** Scrapes `http://127.0.0.1:<port><path>` and answers `{ recorded }` or `{ error }`. */
-export async function scrapeCount(port, check, path = '/metrics') {
+/** Scrapes `http://127.0.0.1:<port><path>` (within `ms`) and answers `{ recorded }` or `{ error }`. */
+export async function scrapeCount(port, check, path = '/metrics', ms = 15000) {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(15000) });
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(ms) });
     const text = await response.text();
     if (response.status !== 200) return { error: `${path} answered ${response.status}` };
     const recorded = countRecorded(text, check);
