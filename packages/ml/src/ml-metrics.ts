@@ -14,11 +14,18 @@ import type { ResolvedMlOptions } from './options';
 
 const SUCCESS = 'success';
 const ERROR = 'error';
+/** Families, as indexes into the overflow ids. */
+const DURATION = 0;
+const IN_FLIGHT = 1;
+const BATCH = 2;
+const LOAD = 3;
 
 /** The series of one (model, runtime): resolved once, kept by every instrumented model object. */
 export class ModelSeries {
   /** Series id of `outcome="error"` in the duration family, -1 until the first error. */
   error = -1;
+  /** The model's name was past `maxLabelValues`: each recording counts in the overflow counter. */
+  readonly overflowed: boolean;
 
   constructor(
     /** The recorder these ids belong to. */
@@ -30,7 +37,9 @@ export class ModelSeries {
     readonly success: number,
     /** Series id in the in-flight gauge and the batch-size histogram. */
     readonly perModel: number,
-  ) {}
+  ) {
+    this.overflowed = model === OVERFLOW_VALUE;
+  }
 }
 
 export class MlMetrics {
@@ -42,6 +51,8 @@ export class MlMetrics {
   /** `[model, runtime]`: the in-flight gauge and the batch histogram, and the `model` cap. */
   private readonly perModel: SeriesIndex;
   private readonly series = new Map<string, ModelSeries>();
+  /** Series ids in the overflow counter of (family, `model`), by family: -1 until first used. */
+  private readonly overflowIds = new Int32Array(4).fill(-1);
 
   constructor(options: ResolvedMlOptions) {
     const { pkg, registry, prefix, maxLabelValues } = options;
@@ -77,14 +88,14 @@ export class MlMetrics {
     const key = `${model}\u0000${runtime}`;
     const known = this.series.get(key);
     if (known !== undefined) return known;
-    const value = this.admit(model);
+    const value = this.perModel.admit(0, capLength(model));
     const series = new ModelSeries(
       this, value, runtime,
       this.duration.index.id([value, runtime, SUCCESS]),
       this.perModel.id([value, runtime]),
     );
     // A name past the cap is not remembered, so the cache stays bounded.
-    if (value !== OVERFLOW_VALUE || model === OVERFLOW_VALUE) this.series.set(key, series);
+    if (!series.overflowed) this.series.set(key, series);
     return series;
   }
 
@@ -100,29 +111,36 @@ export class MlMetrics {
   end(s: ModelSeries, start: number, ok: boolean, batch: number): void {
     const seconds = (performance.now() - start) / 1000;
     this.inFlight.values[s.perModel]!--;
+    const observeBatch = ok && batch >= 0;
     if (ok) {
       this.duration.observe(s.success, seconds);
-      if (batch >= 0) this.batch.observe(s.perModel, batch);
+      if (observeBatch) this.batch.observe(s.perModel, batch);
     } else {
       const id = s.error >= 0 ? s.error : (s.error = this.duration.index.id([s.model, s.runtime, ERROR]));
       this.duration.observe(id, seconds);
+    }
+    if (s.overflowed) {
+      this.countOverflow(DURATION);
+      this.countOverflow(IN_FLIGHT);
+      if (observeBatch) this.countOverflow(BATCH);
     }
   }
 
   /** A load of `model` on `runtime` took `seconds` (`ok` false: it failed). */
   loaded(model: string, runtime: string, seconds: number, ok: boolean): void {
-    const value = this.admit(model);
+    const value = this.perModel.admit(0, capLength(model));
+    if (value === OVERFLOW_VALUE) this.countOverflow(LOAD);
     this.load.observe(this.load.index.id([value, runtime, ok ? SUCCESS : ERROR]), seconds);
   }
 
-  private admit(model: string): string {
-    const value = this.perModel.admit(0, capLength(model));
-    if (value === OVERFLOW_VALUE && model !== OVERFLOW_VALUE) {
-      for (const family of [this.duration, this.inFlight, this.batch, this.load]) {
-        this.overflow.values[this.overflow.index.id([family.familyName, this.perModel.labelNames[0]!])]!++;
-      }
+  /** One value of `model` recorded as `__overflow__` in family `which`. */
+  private countOverflow(which: number): void {
+    let id = this.overflowIds[which]!;
+    if (id < 0) {
+      const family = [this.duration, this.inFlight, this.batch, this.load][which]!;
+      id = this.overflowIds[which] = this.overflow.index.id([family.familyName, this.perModel.labelNames[0]!]);
     }
-    return value;
+    this.overflow.values[id]!++;
   }
 }
 
