@@ -1,9 +1,10 @@
 // The test matrix `npm test` runs after setup, build and typecheck: jest once per Node version
 // and Prometheus client, one after the other, then a table of every run (suites, passed,
-// failed) and a summary file for .ci/run. On a full, green matrix it also rewrites the
-// compatibility table (docs/compatibility.md and the README's copy).
+// failed) and a summary file for .ci/run. When every run of the full matrix reported, it also
+// rewrites the compatibility table (docs/compatibility.md and the README's copy).
 //
 //   node scripts/test-matrix.mjs [--only=<run id>,...] [-- <extra jest arguments for every run>]
+//   node scripts/test-matrix.mjs --docs-only   rewrite the table from each run's last results
 //
 // The client of a run is chosen with PROMWIRE_CLIENT; for @prometheus-io/client, jest also maps
 // the tests' own 'prom-client' imports onto it (jest.projects.js). PROMWIRE_MATRIX_SUMMARY names
@@ -44,17 +45,37 @@ const jest = join(ROOT, 'node_modules/jest/bin/jest.js');
 const reporter = join(ROOT, 'scripts/matrix-reporter.cjs');
 const clientVersion = (name) => JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
 
+const binaryOf = (run) => (run.node === 'system' ? process.execPath : nodeBinary(run.node));
+const reportOf = (run) => join(cache, `matrix-${run.id}.json`);
+
+/** A run as the table shows it, with its jest report (counts and files) when there is one. */
+function resultOf(run, extra = {}) {
+  const bin = binaryOf(run);
+  const node = existsSync(bin) ? spawnSync(bin, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim() : run.node;
+  const result = { id: run.id, node, client: run.client, clientVersion: clientVersion(run.client), scope: run.scope, reported: false, ...extra };
+  if (!existsSync(reportOf(run))) return result;
+  return { ...result, ...JSON.parse(readFileSync(reportOf(run), 'utf8')), reported: true };
+}
+
+if (own.includes('--docs-only')) {
+  const runs = RUNS.map((run) => resultOf(run));
+  const missing = runs.filter((r) => !r.reported).map((r) => r.id);
+  if (missing.length > 0) throw new Error(`test-matrix: no results of ${missing.join(', ')}: run the matrix first`);
+  const changed = writeCompatibility(runs);
+  console.log(changed.length > 0 ? `compatibility table updated: ${changed.join(', ')}` : 'compatibility table unchanged');
+  process.exit(0);
+}
+
 function execute(run, index) {
-  const bin = run.node === 'system' ? process.execPath : nodeBinary(run.node);
-  const result = { id: run.id, client: run.client, clientVersion: clientVersion(run.client), scope: run.scope, reported: false };
+  const bin = binaryOf(run);
+  const out = reportOf(run);
+  rmSync(out, { force: true });
   if (!existsSync(bin)) {
     console.error(`test-matrix: ${run.id}: no Node at ${bin} (run node scripts/setup.mjs)`);
-    return { ...result, node: run.node };
+    return resultOf(run);
   }
-  const node = spawnSync(bin, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
-  const out = join(cache, `matrix-${run.id}.json`);
-  rmSync(out, { force: true });
-  console.log(`\n== test matrix ${index + 1}/${selected.length}: ${run.id}: Node ${node}, ${run.client} ${result.clientVersion}, ${run.scope}\n`);
+  const { node, clientVersion: version } = resultOf(run);
+  console.log(`\n== test matrix ${index + 1}/${selected.length}: ${run.id}: Node ${node}, ${run.client} ${version}, ${run.scope}\n`);
   const started = Date.now();
   const jestRun = spawnSync(bin, [jest, '--ci', '--reporters=default', `--reporters=${reporter}`, ...run.args, ...extra], {
     cwd: ROOT,
@@ -68,10 +89,7 @@ function execute(run, index) {
       PATH: `${dirname(bin)}${delimiter}${process.env.PATH ?? ''}`,
     },
   });
-  const seconds = Math.round((Date.now() - started) / 1000);
-  if (!existsSync(out)) return { ...result, node, seconds, exitCode: jestRun.status };
-  const counts = JSON.parse(readFileSync(out, 'utf8'));
-  return { ...result, ...counts, node, seconds, exitCode: jestRun.status, reported: true };
+  return resultOf(run, { seconds: Math.round((Date.now() - started) / 1000), exitCode: jestRun.status });
 }
 
 const results = selected.map(execute);
@@ -94,7 +112,7 @@ console.log(`\ntest matrix\n${line(columns.map(([title]) => title))}\n${rows.map
 
 writeFileSync(summaryPath, `${JSON.stringify({ expected: selected.length, runs: results.map(({ files, ...r }) => r) }, null, 2)}\n`);
 
-if (only === undefined && extra.length === 0 && results.every(ok)) {
+if (only === undefined && extra.length === 0 && results.every((r) => r.reported)) {
   const changed = writeCompatibility(results);
   console.log(changed.length > 0 ? `compatibility table updated: ${changed.join(', ')}` : 'compatibility table unchanged');
 }
