@@ -19,7 +19,9 @@ export type AnyFunction = Function;
 interface Patch {
   target: object;
   key: string;
+  /** The property as it was: restored as is, or through its setter. */
   descriptor: PropertyDescriptor;
+  original: AnyFunction;
   wrapper: AnyFunction;
 }
 
@@ -53,7 +55,7 @@ export class Instrumentation {
   /** The active instrumentation that wrapped one of `targets` (object, key), if any. */
   static find(targets: readonly (readonly [object | undefined, string])[]): Instrumentation | undefined {
     for (const [target, key] of targets) {
-      const fn: unknown = target === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key)?.value;
+      const fn = target === undefined ? undefined : current(target, key);
       const found: unknown = typeof fn === 'function' ? (fn as unknown as Record<symbol, unknown>)[INSTRUMENTATION] : undefined;
       // Duck-typed: another copy of this package may have instrumented the module first.
       if (typeof found === 'object' && found !== null && (found as Instrumentation).metrics !== undefined) return found as Instrumentation;
@@ -68,26 +70,31 @@ export class Instrumentation {
   }
 
   /**
-   * Replaces the function at `target[key]` (an own, replaceable data property) with
-   * `make(original)`, unless this instrumentation wrapped it already. Answers whether it is wrapped.
+   * Replaces the function at `target[key]` with `make(original)`, unless this instrumentation
+   * wrapped it already. The property is an own data property that can be redefined, or an
+   * accessor with a setter (the live bindings import-in-the-middle gives a hook), replaced
+   * through it. Answers whether it is wrapped.
    */
   wrap(target: object | undefined, key: string, make: (original: AnyFunction) => AnyFunction): boolean {
     if (target === undefined) return false;
     const descriptor = Object.getOwnPropertyDescriptor(target, key);
-    const original: unknown = descriptor?.value;
-    if (descriptor === undefined || typeof original !== 'function') return false;
+    if (descriptor === undefined) return false;
+    const original = current(target, key);
+    if (typeof original !== 'function') return false;
     if ((original as unknown as Record<symbol, unknown>)[INSTRUMENTATION] === this) return true;
-    if (!descriptor.writable && !descriptor.configurable) return false;
+    if (descriptor.set === undefined && !descriptor.writable && !descriptor.configurable) return false;
     const wrapper = make(original);
     Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
     Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
     Object.defineProperty(wrapper, INSTRUMENTATION, { value: this });
     try {
-      Object.defineProperty(target, key, { ...descriptor, value: wrapper });
+      if (descriptor.set !== undefined) Reflect.set(target, key, wrapper);
+      else Object.defineProperty(target, key, { ...descriptor, value: wrapper });
     } catch {
       return false; // a module namespace object, or a frozen one
     }
-    this.patches.push({ target, key, descriptor, wrapper });
+    if (current(target, key) !== wrapper) return false;
+    this.patches.push({ target, key, descriptor, original, wrapper });
     return true;
   }
 
@@ -132,11 +139,20 @@ export class Instrumentation {
   private remove(): void {
     if (this.metrics === undefined) return;
     this.metrics = undefined;
-    for (const { target, key, descriptor, wrapper } of this.patches.reverse()) {
+    for (const { target, key, descriptor, original, wrapper } of this.patches.reverse()) {
       // Restore only what is still ours; a wrapper another library put on top keeps working,
       // and ours under it now calls straight through.
-      if (Object.getOwnPropertyDescriptor(target, key)?.value === wrapper) Object.defineProperty(target, key, descriptor);
+      if (current(target, key) !== wrapper) continue;
+      if (descriptor.set !== undefined) Reflect.set(target, key, original);
+      else Object.defineProperty(target, key, descriptor);
     }
     this.patches.length = 0;
   }
+}
+
+/** What `target[key]` holds: a data property's value, or what its accessor answers when it has a setter. */
+function current(target: object, key: string): unknown {
+  const descriptor = Object.getOwnPropertyDescriptor(target, key);
+  if (descriptor === undefined) return undefined;
+  return descriptor.set !== undefined ? Reflect.get(target, key) : descriptor.value;
 }

@@ -88,8 +88,13 @@ function targetsOf(tf: TfjsModule): Target[] {
     for (const [key, async] of methods) targets.push({ target: prototype, key, kind: async ? 'async' : 'sync' });
   }
   for (const key of LOADERS) {
-    const owner = typeof module[key] === 'function' ? replaceableOwner(tf, key) : undefined;
-    if (owner !== undefined) targets.push({ target: owner, key, kind: 'load' });
+    if (typeof module[key] !== 'function') continue;
+    // A live binding with a setter (import-in-the-middle's) is replaced through it, for ES module
+    // importers; the defining CommonJS exports too, for require() callers.
+    if (Object.getOwnPropertyDescriptor(tf, key)?.set !== undefined) targets.push({ target: tf, key, kind: 'load' });
+    const owner = replaceableOwner(tf, key);
+    if (owner !== undefined && owner !== tf) targets.push({ target: owner, key, kind: 'load' });
+    else if (owner === tf && !targets.some((t) => t.target === tf && t.key === key)) targets.push({ target: tf, key, kind: 'load' });
   }
   return targets;
 }

@@ -204,6 +204,31 @@ describe('instrumentTfjs on stand-in modules', () => {
     unpatch();
   });
 
+  test('a loader given as a live binding with a setter (as import-in-the-middle hands a hook) is replaced through it', async () => {
+    const { tf } = standInTf();
+    const original = tf.loadLayersModel;
+    let binding = original;
+    const namespace = { LayersModel: tf.LayersModel } as TfjsModule & { loadLayersModel: typeof original };
+    Object.defineProperty(namespace, 'loadLayersModel', {
+      enumerable: true,
+      get: () => binding,
+      set: (value: typeof original) => {
+        binding = value;
+      },
+    });
+    const registry = newRegistry();
+    const unpatch = instrumentTfjs(namespace, { registry });
+    expect(binding).not.toBe(original);
+    expect(instrumentTfjs(namespace, { registry })).toBe(unpatch);
+    const model = await namespace.loadLayersModel('/srv/models/iris/model.json');
+    model.predict({ shape: [3, 4] });
+    const e = await exposition(registry);
+    expect(e.value('ml_model_load_duration_seconds_count', { model: 'iris', outcome: 'success' })).toBe(1);
+    expect(e.value('ml_inference_batch_size_sum', { model: 'iris' })).toBe(3);
+    unpatch();
+    expect(binding).toBe(original);
+  });
+
   test('a module with nothing to instrument is refused', () => {
     expect(() => instrumentTfjs({ version: {} } as TfjsModule)).toThrow(/^@promwire\/ml: instrumentTfjs expects/);
     expect(() => instrumentOnnxRuntime({} as OnnxRuntimeModule)).toThrow(/^@promwire\/ml: instrumentOnnxRuntime expects/);
