@@ -38,7 +38,10 @@ export interface HttpMetricsOptions<Req = IncomingMessage, Res = unknown> {
    * if it throws or returns a non-string the value is `""` and the request is unaffected.
    */
   labels?: Readonly<Record<string, LabelValue<Req, Res>>>;
-  /** Distinct values kept per label before `__overflow__`. Default 1000. */
+  /**
+   * Distinct values kept per label before `__overflow__`, counted per registry: every recorder
+   * on one registry shares the allowance, and must ask for the same cap. Default 1000.
+   */
   maxLabelValues?: number;
   /** Requests not recorded: matched against the route template, or the path when unmatched. */
   exclude?: readonly (string | RegExp)[];

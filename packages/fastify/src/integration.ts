@@ -66,13 +66,13 @@ export function instrumentFastify<Req, Res>(fastify: FastifyInstance, integratio
   if (fastify.hasRequestDecorator('promwire')) {
     throw optionError(pkg, 'is already registered on this Fastify instance; register it once, before the routes');
   }
-  const any = lifecycle as unknown as RequestLifecycle<unknown, unknown>;
+  const untyped = lifecycle as unknown as RequestLifecycle<unknown, unknown>;
   fastify.decorateRequest('promwire', null);
   fastify.server.prependListener('request', function promwireArrival(req: IncomingMessage, res: ServerResponse) {
-    any.arriveAtServer(req, res);
+    untyped.arriveAtServer(req, res);
   });
-  fastify.addHook('onRequest', integration.objects === 'fastify' ? adoptFastify(any) : adoptNode(any));
-  const optOut = leaveOut(any);
+  fastify.addHook('onRequest', integration.objects === 'fastify' ? adoptFastify(untyped) : adoptNode(untyped));
+  const optOut = leaveOut(untyped);
   fastify.addHook('onRoute', function promwireOnRoute(route: RouteOptions): void {
     const label = routeLabel(route);
     if (label === undefined || (label !== null && lifecycle.customRoute)) return;
@@ -80,7 +80,7 @@ export function instrumentFastify<Req, Res>(fastify: FastifyInstance, integratio
     const hooks = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
     // Fastify builds a GET route's HEAD twin from the same options: hook it once.
     if (hooks.some((hook) => kOwn in hook)) return;
-    const hook = label === null ? optOut : labelRoute(any, label);
+    const hook = label === null ? optOut : labelRoute(untyped, label);
     route.onRequest = [hook, ...hooks] as RouteOptions['onRequest'];
   });
 
