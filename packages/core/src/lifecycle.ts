@@ -8,6 +8,7 @@
  *  arrive ─┬─ the metrics path ───────────────▶ METRICS_REQUEST: the adapter serves it
  *          │                                    (`serve`, or `respond` through the framework); not recorded
  *          ├─ tracked already by this recorder ▶ adopted: the same state, now with the adapter's req/res
+ *          ├─ tracked by a lifecycle that yields to this one ▶ taken over: that one discards it, this one begins
  *          ├─ tracked by another recorder, or skip ▶ undefined: not recorded by this lifecycle
  *          └─ otherwise ──────────────────────▶ begun: in flight +1, one shared `close` listener
  *  begun ── route(state, template) ──────────▶ route known (ignored when the user gave `getRoute`)
@@ -24,6 +25,11 @@
  * server's `request` event (Fastify) may also call {@link RequestLifecycle.arriveAtServer}
  * there, so that a request the framework refuses or answers early is still counted; their
  * `arrive` then adopts it, and `skip` is asked with the adapter's objects.
+ *
+ * A lifecycle built with a {@link YIELDS} rank (`@promwire/auto`'s: 3 for any `node:http`
+ * server, 2 for a framework it instruments, 1 for NestJS) gives a request up to one of a lower
+ * rank that reaches it later, an application's own adapter (rank 0) above all: the request is
+ * then counted once, by the lowest rank that saw it, with that adapter's options.
  *
  * @example
  * import { createServer } from 'node:http';
@@ -45,12 +51,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMetricsEndpoint, type MetricsEndpoint, type MetricsResponse } from './endpoint';
 import { createHttpMetrics, type HttpRecorder } from './http-metrics';
 import { isPath } from './labels';
-import { endOnClose, stateOf } from './node-response';
+import { endOnClose, stateOf, takeOver } from './node-response';
 import { checkOptionKeys, optionError, resolvePath, type MetricsOptions } from './options';
 import type { RequestState } from './request-state';
 
 /** What {@link RequestLifecycle.arrive} answers for a request to the metrics path. */
 export const METRICS_REQUEST: unique symbol = Symbol('promwire.metricsRequest');
+
+/**
+ * The key of an adapter option (not one a user sets): a non-negative integer, how readily this
+ * lifecycle gives a request up to another; default 0, never. See the state machine above.
+ * Registered, so that copies of promwire in one process agree.
+ */
+export const YIELDS: unique symbol = Symbol.for('promwire.yields') as never;
 
 /** The shared options plus the route label callback every adapter offers. */
 export interface AdapterOptions<Req, Res> extends MetricsOptions<Req, Res> {
@@ -89,6 +102,8 @@ export class RequestLifecycle<Req = unknown, Res = unknown> {
     customRoute: boolean,
     auth: MetricsOptions['auth'],
     pkg: string,
+    /** The {@link YIELDS} rank. */
+    readonly yields = 0,
   ) {
     this.customRoute = customRoute;
     this.endpoint = path === false ? undefined : createMetricsEndpoint({ registry: recorder.options.registry, auth, pkg });
@@ -101,12 +116,16 @@ export class RequestLifecycle<Req = unknown, Res = unknown> {
    * lifecycle records it (begun now, or adopted), or undefined.
    */
   arrive(req: Req, res: Res, raw: IncomingMessage, rawRes: ServerResponse): RequestState<Req, Res> | undefined | typeof METRICS_REQUEST {
-    if (this.path !== false && raw.url !== undefined && isPath(raw.url, this.path)) return METRICS_REQUEST;
     const tracked = stateOf<Req, Res>(rawRes);
-    if (tracked !== undefined) return tracked.recorder === this.recorder ? this.adopt(tracked, req, res) : undefined;
-    const state = this.recorder.begin(req, res, raw);
-    if (state !== undefined) endOnClose(state, rawRes);
-    return state;
+    if (this.path !== false && raw.url !== undefined && isPath(raw.url, this.path)) {
+      if (tracked !== undefined && this.outranks(tracked)) tracked.recorder.discard(tracked);
+      return METRICS_REQUEST;
+    }
+    if (tracked !== undefined) {
+      if (tracked.recorder === this.recorder) return this.adopt(tracked, req, res);
+      if (!this.outranks(tracked)) return undefined;
+    }
+    return this.begin(req, res, raw, rawRes, tracked, true);
   }
 
   /**
@@ -116,19 +135,22 @@ export class RequestLifecycle<Req = unknown, Res = unknown> {
    */
   arriveAtServer(raw: IncomingMessage, rawRes: ServerResponse): void {
     if (this.path !== false && raw.url !== undefined && isPath(raw.url, this.path)) return;
-    if (stateOf(rawRes) !== undefined) return;
-    const state = this.recorder.begin(raw as unknown as Req, rawRes as unknown as Res, raw, false);
-    if (state !== undefined) endOnClose(state, rawRes);
+    const tracked = stateOf<Req, Res>(rawRes);
+    if (tracked !== undefined && (tracked.recorder === this.recorder || !this.outranks(tracked))) return;
+    this.begin(raw as unknown as Req, rawRes as unknown as Res, raw, rawRes, tracked, false);
   }
 
-  /** The framework matched the route `template` (e.g. `/users/:id`); ignored with `getRoute`. */
+  /**
+   * The framework matched the route `template` (e.g. `/users/:id`); ignored with `getRoute`, and
+   * for a request another lifecycle took over.
+   */
   route(state: RequestState<Req, Res>, template: string): void {
-    if (!this.customRoute) state.route = template;
+    if (!this.customRoute && state.recorder === this.recorder) state.route = template;
   }
 
-  /** Leaves the request out: out of the in-flight gauge now, never recorded. */
+  /** Leaves the request out: out of the in-flight gauge now, never recorded (unless another lifecycle took it over). */
   discard(state: RequestState<Req, Res>): void {
-    this.recorder.discard(state);
+    if (state.recorder === this.recorder) this.recorder.discard(state);
   }
 
   /** Serves the metrics endpoint on Node's response (`arrive` answered {@link METRICS_REQUEST}). */
@@ -139,6 +161,28 @@ export class RequestLifecycle<Req = unknown, Res = unknown> {
   /** The endpoint's answer, for an adapter that sends it through its framework. */
   respond(raw: IncomingMessage): Promise<MetricsResponse> {
     return this.endpoint!.respond(raw);
+  }
+
+  /** True when `tracked`, begun by another lifecycle, yields to this one. */
+  private outranks(tracked: RequestState<Req, Res>): boolean {
+    return tracked.recorder !== this.recorder && tracked.yields > this.yields;
+  }
+
+  /** Begins the request, taking it over from `tracked` when that one is given (and yields). */
+  private begin(
+    req: Req, res: Res, raw: IncomingMessage, rawRes: ServerResponse,
+    tracked: RequestState<Req, Res> | undefined, askSkip: boolean,
+  ): RequestState<Req, Res> | undefined {
+    const state = this.recorder.begin(req, res, raw, askSkip);
+    if (state === undefined) {
+      // This lifecycle's `skip` decides for the request: the one it outranks drops it too.
+      if (tracked !== undefined) tracked.recorder.discard(tracked);
+      return undefined;
+    }
+    state.yields = this.yields;
+    if (tracked === undefined) endOnClose(state, rawRes);
+    else takeOver(tracked as RequestState<unknown, unknown>, state, rawRes);
+    return state;
   }
 
   private adopt(state: RequestState<Req, Res>, req: Req, res: Res): RequestState<Req, Res> | undefined {
@@ -170,13 +214,17 @@ export function createLifecycle<Req, Res>(
     throw optionError(pkg, `getRoute must be a function, got ${typeof getRoute}`);
   }
   const path = resolvePath(pkg, o.path);
+  const yields = (o as { [YIELDS]?: unknown })[YIELDS] ?? 0;
+  if (typeof yields !== 'number' || !Number.isInteger(yields) || yields < 0) {
+    throw optionError(pkg, `the YIELDS option must be a non-negative integer, got ${String(yields)}`);
+  }
   const recorder = createHttpMetrics<Req, Res>({
     ...o,
     pkg,
     adapterKeys: extraKeys,
     routeOf: getRoute === undefined ? spec.routeOf : userRoute(getRoute, spec.leftOut),
   });
-  return new RequestLifecycle(recorder, path, getRoute !== undefined, o.auth, pkg);
+  return new RequestLifecycle(recorder, path, getRoute !== undefined, o.auth, pkg, yields);
 }
 
 /** `getRoute`, whose undefined, non-string or throw means unmatched, after the framework's opt-out. */

@@ -17,7 +17,9 @@ type AnyState = RequestState<unknown, unknown>;
 type Write = ServerResponse['write'];
 type End = ServerResponse['end'];
 
-const kState = Symbol('promwire.state');
+// Registered, so that a second copy of promwire in the process (a nested node_modules) sees
+// the requests this one tracks, and neither counts them twice.
+const kState = Symbol.for('promwire.state');
 type Tracked = ServerResponse & { [kState]?: AnyState };
 
 /** Framework-owned response prototypes whose write/end already count. */
@@ -33,6 +35,23 @@ export function endOnClose<Req, Res>(state: RequestState<Req, Res>, res: ServerR
   (res as Tracked)[kState] = state as AnyState;
   if (state.recorder.countsResponseBytes) countBytes(res, state as AnyState);
   res.on('close', onClose);
+}
+
+/**
+ * `state` replaces `previous` on `res` (a lifecycle of a lower rank took the request over, see
+ * the lifecycle's `YIELDS`): `previous` leaves the in-flight gauge unrecorded, and the `close`
+ * listener already on `res` ends `state` instead. Byte counting carries over.
+ */
+export function takeOver<Req, Res>(previous: RequestState<unknown, unknown>, state: RequestState<Req, Res>, res: ServerResponse): void {
+  previous.recorder.discard(previous);
+  (res as Tracked)[kState] = state as AnyState;
+  if (previous.write !== undefined) {
+    // Wrapped one by one: the wrappers now read `state`, which keeps the original functions.
+    state.write = previous.write;
+    state.end = previous.end;
+  } else if (state.recorder.countsResponseBytes) {
+    countBytes(res, state as AnyState);
+  }
 }
 
 /** The state `endOnClose` attached to `res`, if any. */

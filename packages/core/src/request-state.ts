@@ -20,6 +20,11 @@ export class RequestState<Req = unknown, Res = unknown> {
    * it with them, or when it ends.
    */
   skipPending = false;
+  /**
+   * How readily the lifecycle that began this request gives it up (see `YIELDS`): 0 never; a
+   * lifecycle of a lower rank arriving later takes the request over.
+   */
+  yields = 0;
   /** With `responseSize` on a response wrapped one by one: the `write` and `end` it had. */
   write: unknown = undefined;
   end: unknown = undefined;

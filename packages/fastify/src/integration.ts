@@ -46,11 +46,16 @@ export interface FastifyIntegration<Req, Res> {
   objects: 'fastify' | 'node';
 }
 
+/** On a route hook: the lifecycle it labels for. */
 const kOwn = Symbol('promwire.routeHook');
+/** On an instrumented instance: its lifecycle (registered: copies of promwire agree). */
+const kLifecycle = Symbol.for('promwire.fastify.lifecycle');
 
 /**
  * Records every request of `fastify` (the root instance: register before the routes) through
- * `integration.lifecycle`. Throws a prefixed `Error` when promwire already records it.
+ * `integration.lifecycle`. Throws a prefixed `Error` when promwire already records it, unless
+ * that recording yields to this one (`YIELDS`, `@promwire/auto`): both then stay installed and
+ * the lifecycles' ranks decide who counts each request.
  *
  * @example
  * // @promwire/nestjs on @nestjs/platform-fastify: Nest handlers' routes only, callbacks get Node's objects.
@@ -63,11 +68,17 @@ const kOwn = Symbol('promwire.routeHook');
  */
 export function instrumentFastify<Req, Res>(fastify: FastifyInstance, integration: FastifyIntegration<Req, Res>): void {
   const { pkg, lifecycle, routeLabel } = integration;
+  const marked = fastify as unknown as { [kLifecycle]?: RequestLifecycle<unknown, unknown> };
   if (fastify.hasRequestDecorator('promwire')) {
-    throw optionError(pkg, 'is already registered on this Fastify instance; register it once, before the routes');
+    const previous = marked[kLifecycle];
+    if (previous === undefined || !(previous.yields > lifecycle.yields)) {
+      throw optionError(pkg, 'is already registered on this Fastify instance; register it once, before the routes');
+    }
+  } else {
+    fastify.decorateRequest('promwire', null);
   }
   const untyped = lifecycle as unknown as RequestLifecycle<unknown, unknown>;
-  fastify.decorateRequest('promwire', null);
+  marked[kLifecycle] = untyped;
   fastify.server.prependListener('request', function promwireArrival(req: IncomingMessage, res: ServerResponse) {
     untyped.arriveAtServer(req, res);
   });
@@ -79,7 +90,7 @@ export function instrumentFastify<Req, Res>(fastify: FastifyInstance, integratio
     const existing = route.onRequest as Hook | Hook[] | undefined;
     const hooks = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
     // Fastify builds a GET route's HEAD twin from the same options: hook it once.
-    if (hooks.some((hook) => kOwn in hook)) return;
+    if (hooks.some((hook) => (hook as { [kOwn]?: unknown })[kOwn] === untyped)) return;
     const hook = label === null ? optOut : labelRoute(untyped, label);
     route.onRequest = [hook, ...hooks] as RouteOptions['onRequest'];
   });
@@ -133,7 +144,7 @@ function adoptNode(lifecycle: RequestLifecycle<unknown, unknown>): Hook {
 
 /** One per route: gives the request the route's template. */
 function labelRoute(lifecycle: RequestLifecycle<unknown, unknown>, template: string): Hook {
-  return own(function promwireRoute(request, _reply, done) {
+  return own(lifecycle, function promwireRoute(request, _reply, done) {
     const state = request.promwire;
     if (state !== null) lifecycle.route(state as RequestState<unknown, unknown>, template);
     done();
@@ -142,9 +153,9 @@ function labelRoute(lifecycle: RequestLifecycle<unknown, unknown>, template: str
 
 /** Shared by the routes left out: the request leaves the in-flight gauge, unrecorded. */
 function leaveOut(lifecycle: RequestLifecycle<unknown, unknown>): Hook {
-  return own(function promwireLeaveOut(request, _reply, done) {
+  return own(lifecycle, function promwireLeaveOut(request, _reply, done) {
     const state = request.promwire;
-    if (state !== null) {
+    if (state !== null && state.recorder === lifecycle.recorder) {
       request.promwire = null;
       lifecycle.discard(state as RequestState<unknown, unknown>);
     }
@@ -152,6 +163,6 @@ function leaveOut(lifecycle: RequestLifecycle<unknown, unknown>): Hook {
   });
 }
 
-function own(hook: Hook): Hook {
-  return Object.assign(hook, { [kOwn]: true });
+function own(lifecycle: RequestLifecycle<unknown, unknown>, hook: Hook): Hook {
+  return Object.assign(hook, { [kOwn]: lifecycle });
 }

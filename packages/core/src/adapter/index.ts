@@ -6,7 +6,7 @@
  * the response's `close`, 499 and 500, one count per request). See `lifecycle.ts` for the state
  * machine and a complete example.
  */
-export { createLifecycle, RequestLifecycle, METRICS_REQUEST } from '../lifecycle';
+export { createLifecycle, RequestLifecycle, METRICS_REQUEST, YIELDS } from '../lifecycle';
 export type { AdapterOptions, AdapterSpec } from '../lifecycle';
 export { RequestState } from '../request-state';
 export { mountedRouteTemplate } from '../mounted-route';
