@@ -9,7 +9,7 @@
 // (`--dump`), N2 − N1 more requests sent on the same connection, the counter read again.
 // The second reading is Ir(N2) − Ir(N1); ÷ (N2 − N1) it is instructions per request, with
 // start-up, JIT warm-up and connection set-up outside the window.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { buildPackages } from './lib/build.mjs';
@@ -25,6 +25,15 @@ import { writeInstructionDocs } from './lib/docs.mjs';
 import { Progress } from './lib/progress.mjs';
 
 export const DEFAULT_VARIANTS = ['bare', 'noop', 'promwire', 'floor'];
+/**
+ * Under valgrind a request takes some fifty times longer in wall time, and longer still when
+ * the machine is busy, so V8's time-driven heuristics (memory reducer, heap growing from
+ * measured allocation rates, background marking and compiling threads scheduled by the
+ * clock) run far more often per request than natively, and by how much depends on the load:
+ * Fastify bare counted 61.1k instructions/request with a 11 s window and 64.7k with a 65 s
+ * one. With these flags it counted 61.2k and 61.4k with 105 s and 135 s windows.
+ */
+export const DEFAULT_NODE_FLAGS = ['--single-threaded', '--predictable-gc-schedule'];
 const SETTLED_N1 = 10000;
 
 export const USAGE = `usage: npm run bench -- --instructions [options]   (or node bench/instructions.mjs [options])
@@ -37,7 +46,8 @@ export const USAGE = `usage: npm run bench -- --instructions [options]   (or nod
                         peers included); default: ${DEFAULT_VARIANTS.join(', ')}
   --repeat <n>          count every variant n times (repeatability); default 1
   --jobs <n>            servers under valgrind at once; default: the number of CPUs, at most 2
-  --node-flag <flag>    extra flag for the server's node (repeatable), e.g. --node-flag=--single-threaded
+  --node-flags=<flags>  the server's node flags, space-separated ('' for none); default '${DEFAULT_NODE_FLAGS.join(' ')}'
+                        (V8 without time-driven GC and background threads: see docs/benchmarks.md)
   --no-build            do not rebuild stale packages first
   --no-docs             do not rewrite the instruction section of docs/benchmarks.md`;
 
@@ -54,7 +64,7 @@ export async function main(argv) {
       variant: { type: 'string', multiple: true },
       repeat: { type: 'string' },
       jobs: { type: 'string' },
-      'node-flag': { type: 'string', multiple: true },
+      'node-flags': { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       'no-docs': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -79,7 +89,7 @@ export async function main(argv) {
     n2: 2 * n1,
     repeat: positive('repeat', 1),
     jobs: positive('jobs', Math.min(2, cpus().length)),
-    nodeFlags: args['node-flag'] ?? [],
+    nodeFlags: args['node-flags'] === undefined ? DEFAULT_NODE_FLAGS : args['node-flags'].split(/\s+/).filter(Boolean),
     connections: 1,
     valgrind: valgrindVersion(),
   };
@@ -138,8 +148,10 @@ export async function main(argv) {
   );
 
   const children = new Set();
+  const queue = [...jobs];
   process.on('SIGINT', async () => {
     console.error('\ninterrupted: stopping the servers under valgrind');
+    queue.length = 0; // no worker starts another server
     await Promise.all([...children].map((c) => stop(c, 1000)));
     process.exit(130);
   });
@@ -152,7 +164,6 @@ export async function main(argv) {
     const now = [...active.entries()].map(([k, s]) => `${k} ${s}`).join(' · ');
     progress.update(`${done}/${jobs.length} done · ${now}`, undefined);
   };
-  const queue = [...jobs];
   async function worker() {
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
       const key = `${job.fw.id}/${job.v.id}${settings.repeat > 1 ? `#${job.run}` : ''}`;
@@ -167,14 +178,19 @@ export async function main(argv) {
       const what = result.error !== undefined
         ? `FAILED: ${result.error}`
         : `${Math.round(result.perRequest).toLocaleString('en-US')} instructions/request` +
-          ` (window ${result.windowSeconds.toFixed(0)} s, total ${result.seconds.toFixed(0)} s)` +
+          ` (window ${result.windowSeconds.toFixed(0)} s, total ${result.seconds.toFixed(0)} s` +
+          `${result.cpuSeconds === undefined ? '' : `, ${result.cpuSeconds.toFixed(0)} s of CPU`})` +
           `${result.check?.ok === false ? `; /metrics check FAILED: ${result.check.reason}` : ''}`;
       progress.done(`${key}: ${what}`);
       show();
     }
   }
   await Promise.all(Array.from({ length: settings.jobs }, worker));
-  progress.done(`all servers counted in ${elapsed().toFixed(0)} s`);
+  const cpuTotal = jobs.reduce((sum, j) => sum + (j.v.runs.find((r) => r.run === j.run)?.cpuSeconds ?? 0), 0);
+  progress.done(
+    `all servers counted in ${elapsed().toFixed(0)} s; the servers used ${cpuTotal.toFixed(0)} CPU-seconds ` +
+      `(with ${settings.jobs} idle CPUs about ${(cpuTotal / settings.jobs).toFixed(0)} s)`,
+  );
 
   for (const fw of runnable) {
     for (const v of fw.variants) v.runs.sort((a, b) => a.run - b.run);
@@ -188,6 +204,7 @@ export async function main(argv) {
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date().toISOString(),
     seconds: Math.round(elapsed()),
+    serverCpuSeconds: Math.round(cpuTotal),
     command: commandLine(argv),
     settings,
     machine: machine(),
@@ -260,10 +277,25 @@ async function countOne({ fw, v, run }, settings, dir, status, children) {
     record.error = `${error.message.split('\n')[0]}${child.stderrTail ? ` (${child.stderrTail.trim().split('\n').pop()})` : ''}`;
   } finally {
     load?.close();
+    record.cpuSeconds = cpuSecondsOf(child.pid);
     await stop(child, 60000);
     record.seconds = (Date.now() - t0) / 1000;
   }
   return record;
+}
+
+/**
+ * CPU seconds (user + system) process `pid` has used so far, from /proc (Linux): what the
+ * server under valgrind cost, whatever share of the machine it got. Undefined elsewhere.
+ */
+function cpuSecondsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime, fields 14 and 15 of stat(5), in clock ticks of 1/100 s on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

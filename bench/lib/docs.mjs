@@ -96,6 +96,13 @@ only its own results section of this file.
 - Each variant's server (\`bench/server.mjs\`, the same apps as above) runs under
   \`valgrind --tool=callgrind --instr-atstart=no\`: callgrind counts the instructions the
   process executes, on every thread, JIT-compiled code included, whatever else the machine runs.
+- The servers' node runs with \`--single-threaded --predictable-gc-schedule\`. Under valgrind a
+  request takes some fifty times longer in wall time, and longer still on a busy machine, so
+  V8's clock-driven work (memory reducer, heap growth from measured allocation rates,
+  background marking and compiling threads) would run far more often per request than natively,
+  by an amount that depends on the load: Fastify bare counted 61.1k instructions/request with
+  an 11 s window and 64.7k with a 65 s one at V8's defaults, 61.2k and 61.4k with 105 s and
+  135 s windows with these flags. (\`--node-flags=\` changes them.)
 - The load comes from the benchmark process itself, outside valgrind: \`GET /users/:id\`, ids
   cycled over 1..1000, one request at a time over one kept-alive connection to 127.0.0.1 (a
   server under callgrind is some fifty times slower; one connection keeps it busy).
@@ -104,7 +111,7 @@ only its own results section of this file.
   (\`--dump\`); then N2 − N1 = 10,000 more requests on the same connection and a second read.
   That reading is Ir(N2) − Ir(N1), and **instructions/request** = (Ir(N2) − Ir(N1)) ÷
   (N2 − N1): start-up, warm-up and connection set-up fall outside the window. Counts still
-  drift below N1 = 10,000 (Fastify bare: 75.0k at N1 = 4,000, 61.1k at 10,000, 60.8k at
+  drift below N1 = 10,000 (Fastify bare, V8 defaults: 75.0k at N1 = 4,000, 61.1k at 10,000, 60.8k at
   20,000), so figures to quote use N1 ≥ 10,000.
 - **overhead vs bare** = the variant's count − bare's; **over no-op** = the count − the no-op
   variant's; for promwire that is its **own work**: what promwire adds beyond the framework's
@@ -181,7 +188,7 @@ function instructionMarkdown(results) {
   const runs = s.repeat > 1 ? `each variant counted ${s.repeat} times, each in a new process (mean shown)` : 'each variant counted once';
   const out = [BEGIN, `## Instruction counts (callgrind)
 
-- ${results.startedAt.replace('T', ' ').replace(/\..*/, ' UTC')}, \`${results.command}\` (${results.seconds} s)
+- ${results.startedAt.replace('T', ' ').replace(/\..*/, ' UTC')}, \`${results.command}\` (${results.seconds} s; the servers under valgrind used ${results.serverCpuSeconds ?? '?'} CPU-seconds)
 - N1 = ${s.n1.toLocaleString('en-US')}, N2 = ${s.n2.toLocaleString('en-US')}: instructions/request = (Ir(N2) − Ir(N1)) ÷ ${(s.n2 - s.n1).toLocaleString('en-US')}; ${runs}${s.nodeFlags.length > 0 ? `; node ${s.nodeFlags.join(' ')}` : ''}
 - ${s.valgrind}, Node ${m.node}; ${m.cpu}, ${m.cores} cores, load average at start ${m.loadAverage.join(', ')} (the counts do not depend on it)
 - Sources: commit ${versions.commit}
