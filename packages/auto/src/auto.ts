@@ -48,6 +48,10 @@ export function register(options: RegisterOptions = {}): Registration | undefine
   const running = global[kActive] as Registration | undefined;
   if (running !== undefined) return running;
   const env = options.env ?? process.env;
+  // Worker threads run the preload too (Node's own loader thread among them): the process's
+  // main thread alone instruments and serves.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!(require('node:worker_threads') as { isMainThread: boolean }).isMainThread) return undefined;
   try {
     const disabled = isDisabled(env);
     if (disabled instanceof ConfigProblem) return off(disabled);
@@ -81,7 +85,6 @@ class Auto implements Registration, AutoContext {
   private readonly modules: ModuleHooks;
   private readonly http: ReturnType<typeof httpServerRequests>;
   private readonly subscriptions: [string, (message: unknown) => void][] = [];
-  private readonly missing = new Set<string>();
 
   constructor(readonly config: AutoConfig) {
     this.http = httpServerRequests(this, (server) => this.serving.owns(server));
@@ -143,9 +146,10 @@ class Auto implements Registration, AutoContext {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       return require(pkg) as T;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || this.missing.has(pkg)) throw error;
-      this.missing.add(pkg);
-      report(`${kind} is in use but ${pkg} is not installed next to @promwire/auto (npm install ${pkg}); its requests count as any HTTP server's`);
+      const notFound = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && (error as Error).message.includes(`'${pkg}'`);
+      report(notFound
+        ? `${kind} is in use but ${pkg} is not installed next to @promwire/auto (npm install ${pkg}); its requests count as any HTTP server's`
+        : `${kind} is not recorded by the preload: ${pkg} failed to load: ${reason(error)}`);
       return undefined;
     }
   }

@@ -18,7 +18,7 @@ export interface AutoContext {
   mlOptions(): Record<string, unknown>;
   /**
    * The adapter package (`@promwire/express` …) loaded from the preload's own place, or
-   * undefined (reported once) when it is not installed.
+   * undefined (reported once) when it is not installed or fails to load. Never throws.
    */
   adapter<T>(kind: Instrumentation, pkg: string): T | undefined;
   /**

@@ -13,6 +13,8 @@
 /** Where the preload listens for namespaces handed over. */
 export const ESM_HANDOFF = Symbol.for('promwire.auto.esm');
 
+const MARK = '__promwireNamespace';
+
 /** The modules whose namespace is handed over, by the end of their URL. */
 const TARGETS = ['/node_modules/@nestjs/core/index.js'];
 
@@ -26,7 +28,8 @@ interface LoadResult {
 export function handOver<R extends LoadResult>(url: string, result: R): R {
   if (result.format !== 'module' || result.source == null || !TARGETS.some((t) => url.endsWith(t))) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as ArrayBuffer).toString('utf8');
-  const handoff = `\n;import * as __promwireNamespace from ${JSON.stringify(url)};\nglobalThis[Symbol.for('promwire.auto.esm')]?.(__promwireNamespace);\n`;
+  if (source.includes(MARK)) return result; // two hook chains (a preload run twice): hand over once
+  const handoff = `\n;import * as ${MARK} from ${JSON.stringify(url)};\nglobalThis[Symbol.for('promwire.auto.esm')]?.(${MARK});\n`;
   return { ...result, source: source + handoff };
 }
 

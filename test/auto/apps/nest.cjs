@@ -1,0 +1,33 @@
+// NestJS (12, ES modules only: required through require(esm)), on Express or on Fastify
+// (PLATFORM=fastify), CommonJS, no promwire code. Decorators applied by hand (plain JavaScript).
+const { Controller, Get, Module, Param } = require('@nestjs/common');
+const { NestFactory } = require('@nestjs/core');
+
+class UsersController {
+  get(id) {
+    return { id };
+  }
+  boom() {
+    throw new Error('boom');
+  }
+  slow() {
+    console.log('slow request');
+    return new Promise(() => {});
+  }
+}
+Param('id')(UsersController.prototype, 'get', 0);
+for (const [method, path] of [['get', ':id'], ['boom', 'boom'], ['slow', 'slow']]) {
+  Reflect.decorate([Get(path)], UsersController.prototype, method, Object.getOwnPropertyDescriptor(UsersController.prototype, method));
+}
+Reflect.decorate([Controller('users')], UsersController);
+
+class AppModule {}
+Reflect.decorate([Module({ controllers: [UsersController] })], AppModule);
+
+async function main() {
+  const adapter = process.env.PLATFORM === 'fastify' ? new (require('@nestjs/platform-fastify').FastifyAdapter)() : undefined;
+  const app = adapter === undefined ? await NestFactory.create(AppModule, { logger: false }) : await NestFactory.create(AppModule, adapter, { logger: false });
+  await app.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1');
+  console.log(`listening on ${(await app.getUrl()).replace('[::1]', '127.0.0.1')}`);
+}
+void main();
