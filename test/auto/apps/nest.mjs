@@ -3,16 +3,17 @@
 import { Controller, Get, Module, Param } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
+// Declared before `:id`, which would match them otherwise.
 class UsersController {
-  get(id) {
-    return { id };
-  }
   boom() {
     throw new Error('boom');
   }
   slow() {
     console.log('slow request');
     return new Promise(() => {});
+  }
+  get(id) {
+    return { id };
   }
 }
 Param('id')(UsersController.prototype, 'get', 0);
