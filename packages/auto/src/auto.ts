@@ -119,11 +119,15 @@ class Auto implements Registration, AutoContext {
   options(kind: Instrumentation, rank: number): Record<PropertyKey, unknown> {
     const { file, shared, client } = this.config;
     const { http: _h, express: _e, fastify: _f, koa: _k, nestjs: _n, ml: _m, modelName: _mn, ...fromFile } = file;
+    const own = file[kind] ?? {};
+    // Labels add up: the environment's fixed ones, the file's shared, then its own for `kind`.
+    const labels = { ...shared.labels, ...fromFile.labels, ...(own.labels as object | undefined) };
     return {
       ...(client === undefined ? {} : { client }),
       ...shared,
       ...fromFile,
-      ...(file[kind] ?? {}),
+      ...own,
+      ...(Object.keys(labels).length === 0 ? {} : { labels }),
       path: kind === 'http' ? this.config.path : false,
       [YIELDS]: rank,
     };
