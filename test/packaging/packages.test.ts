@@ -24,7 +24,7 @@ function run(command: string, args: string[], cwd = ROOT): Promise<{ code: numbe
 
 test('every published package is built', () => {
   expect(packages.map(([name]) => name).sort()).toEqual(
-    ['@promwire/core', '@promwire/express', '@promwire/fastify', '@promwire/koa', '@promwire/ml', '@promwire/nestjs'],
+    ['@promwire/auto', '@promwire/core', '@promwire/express', '@promwire/fastify', '@promwire/koa', '@promwire/ml', '@promwire/nestjs'],
   );
   for (const [, dir] of packages) expect(existsSync(join(dir, 'dist/index.js'))).toBe(true);
 });
