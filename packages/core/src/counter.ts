@@ -1,4 +1,4 @@
-import type { MetricObjectWithValues } from './prom';
+import type { MetricObjectWithValues, MetricSample } from './prom';
 import { Family } from './family';
 import { formatValue, header } from './format';
 import { type Exemplar, exemplarText } from './exemplar';
@@ -31,8 +31,9 @@ export class CounterFamily extends Family {
   }
 
   get(): MetricObjectWithValues {
-    const values = [];
-    for (let id = 0; id < this.index.size; id++) values.push({ labels: this.labelObject(id), value: this.values[id]! });
+    const size = this.index.size;
+    const values: MetricSample[] = new Array(size);
+    for (let id = 0; id < size; id++) values[id] = { labels: this.labelObject(id), value: this.values[id]! };
     return { name: this.familyName, help: this.help, type: 'counter', aggregator: this.aggregator, values };
   }
 

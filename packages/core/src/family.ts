@@ -4,7 +4,7 @@
  * so prom-client's own serializer, cluster aggregation and the Pushgateway see them like any
  * other metric, and promwire's writer renders them straight from the columns.
  */
-import type { MetricObjectWithValues, MetricSample, RegisteredMetric } from './prom';
+import type { MetricObjectWithValues, RegisteredMetric } from './prom';
 import { type Columnar, SeriesIndex } from './series-index';
 import { type DefaultLabels, labelText, unshadowedDefaults } from './format';
 
@@ -47,10 +47,12 @@ export abstract class Family implements RegisteredMetric, Columnar {
     return text === '' ? extraLabels : `${text},${extraLabels}`;
   }
 
-  protected labelObject(id: number): MetricSample['labels'] {
-    const labels: Record<string, string> = {};
+  /** The labels of series `id` as an object (a new one per call: `get()` callers may mutate it). */
+  protected labelObject(id: number): Record<string, string | number> {
+    const labels: Record<string, string | number> = {};
+    const names = this.index.labelNames;
     const values = this.index.values[id]!;
-    this.index.labelNames.forEach((name, i) => (labels[name] = values[i] ?? ''));
+    for (let i = 0; i < names.length; i++) labels[names[i]!] = values[i] ?? '';
     return labels;
   }
 

@@ -1,4 +1,4 @@
-import type { MetricObjectWithValues } from './prom';
+import type { MetricObjectWithValues, MetricSample } from './prom';
 import { Family } from './family';
 import { formatValue, header } from './format';
 import { type SeriesIndex, grown } from './series-index';
@@ -22,8 +22,9 @@ export class GaugeFamily extends Family {
   }
 
   get(): MetricObjectWithValues {
-    const values = [];
-    for (let id = 0; id < this.index.size; id++) values.push({ labels: this.labelObject(id), value: this.values[id]! });
+    const size = this.index.size;
+    const values: MetricSample[] = new Array(size);
+    for (let id = 0; id < size; id++) values[id] = { labels: this.labelObject(id), value: this.values[id]! };
     return { name: this.familyName, help: this.help, type: 'gauge', aggregator: this.aggregator, values };
   }
 
