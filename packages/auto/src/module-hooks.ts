@@ -58,7 +58,7 @@ export class ModuleHooks {
     (globalThis as Record<symbol, unknown>)[ESM_HANDOFF] = handoff;
     if (typeof statics.registerHooks === 'function') {
       this.syncHooks = statics.registerHooks({ load: (url, context, nextLoad) => handOver(url, nextLoad(url, context) as never) });
-    } else if (typeof statics.register === 'function') {
+    } else if (typeof statics.register === 'function' && esmOnlyTargetInstalled()) {
       // Once per process: Node's loader thread keeps it; after shutdown the hand-over finds nobody.
       const global = globalThis as Record<symbol, unknown>;
       if (global[kAsyncHookRegistered] !== true) {
@@ -77,3 +77,22 @@ export class ModuleHooks {
 }
 
 const kAsyncHookRegistered = Symbol.for('promwire.auto.esmHookRegistered');
+
+/**
+ * Node's asynchronous hooks run on a thread of their own, whose start costs more than the rest
+ * of the preload: only worth it when a framework that ships ES modules only (NestJS 11+) is
+ * installed where the app (or the current directory) resolves it.
+ */
+function esmOnlyTargetInstalled(): boolean {
+  const from = [process.argv[1], process.cwd()].filter((p): p is string => typeof p === 'string' && p !== '');
+  for (const dir of from) {
+    try {
+      const pkg = require.resolve('@nestjs/core/package.json', { paths: [dir] });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      if ((require(pkg) as { type?: string }).type === 'module') return true;
+    } catch {
+      // not installed there
+    }
+  }
+  return false;
+}
