@@ -18,7 +18,7 @@ import { ModuleHooks } from './module-hooks';
 import { instrumentNest } from './nestjs';
 import { Patches } from './patches';
 import { Serving } from './serving';
-import { isExpress, isKoa, isNestCore, isOnnxRuntime, isTfjs } from './shapes';
+import { isCluster, isExpress, isKoa, isNestCore, isOnnxRuntime, isTfjs } from './shapes';
 import type { AutoConfig, Instrumentation, Registration } from './types';
 
 const kActive = Symbol.for('promwire.auto');
@@ -185,6 +185,7 @@ class Auto implements Registration, AutoContext {
       else if (isNestCore(loaded)) instrumentNest(this, loaded);
       else if (isOnnxRuntime(loaded)) instrumentMl(this, 'onnx', loaded);
       else if (isTfjs(loaded)) instrumentMl(this, 'tfjs', loaded);
+      else if (isCluster(loaded)) this.serving.onCluster(loaded);
     } catch (error) {
       report(`a module could not be instrumented: ${reason(error)}`);
     }

@@ -10,6 +10,7 @@
  */
 import type { Server } from 'node:http';
 import { reason, report } from './log';
+import type { ClusterModule } from './shapes';
 import type { AutoConfig } from './types';
 
 interface Running {
@@ -20,6 +21,7 @@ interface Running {
 
 export class Serving {
   private started = false;
+  private clusterSeen = false;
   private running: Running | undefined;
   private closing: Promise<void> | undefined;
 
@@ -46,6 +48,26 @@ export class Serving {
     const cluster = require('node:cluster') as { isWorker: boolean };
     if (cluster.isWorker) return;
     this.start();
+  }
+
+  /**
+   * The app required `node:cluster`. In the primary, its first `fork` opens the endpoint for
+   * the aggregate of the workers: core's `clusterMetrics`, which this version of
+   * `@promwire/core` does not have yet; until then this is reported once and nothing is
+   * served (workers never open the port either way).
+   */
+  onCluster(cluster: ClusterModule): void {
+    if (!cluster.isPrimary || this.clusterSeen) return;
+    this.clusterSeen = true;
+    cluster.once('fork', () => {
+      if (this.started) return;
+      this.started = true;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const core = require('@promwire/core') as Record<string, unknown>;
+      if (typeof core.clusterMetrics !== 'function') {
+        report('cluster primary: this @promwire/core has no clusterMetrics(), so the aggregate of the workers is not served; the workers do not open the metrics port');
+      }
+    });
   }
 
   /** Opens the endpoint now (a cluster primary forking its first worker; or the first HTTP server). */

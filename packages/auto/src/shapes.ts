@@ -52,3 +52,17 @@ export function isTfjs(value: unknown): boolean {
   const v = value as Record<string, unknown>;
   return typeof v.loadLayersModel === 'function' && typeof v.loadGraphModel === 'function' && typeof v.sequential === 'function';
 }
+
+/** `node:cluster`, as a CommonJS app requires it. */
+export interface ClusterModule {
+  isPrimary: boolean;
+  fork: unknown;
+  setupPrimary: unknown;
+  once(event: 'fork', listener: () => void): unknown;
+}
+
+export function isCluster(value: unknown): value is ClusterModule {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<ClusterModule>;
+  return typeof v.isPrimary === 'boolean' && typeof v.fork === 'function' && typeof v.setupPrimary === 'function';
+}
