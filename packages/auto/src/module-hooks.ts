@@ -12,6 +12,8 @@
  * npm alias, a nested copy or a re-export is recognised too) and patches it once.
  */
 import Module from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ESM_HANDOFF, handOver } from './esm-hook';
 import type { Patches } from './patches';
@@ -84,14 +86,31 @@ const kAsyncHookRegistered = Symbol.for('promwire.auto.esmHookRegistered');
  * installed where the app (or the current directory) resolves it.
  */
 function esmOnlyTargetInstalled(): boolean {
-  const from = [process.argv[1], process.cwd()].filter((p): p is string => typeof p === 'string' && p !== '');
-  for (const dir of from) {
+  // A CommonJS entry reaches an ES-only module through require(), which Module._load sees.
+  const entry = process.argv[1];
+  if (typeof entry !== 'string' || entry === '' || !entryIsEsm(entry)) return false;
+  for (const dir of [entry, process.cwd()]) {
     try {
       const pkg = require.resolve('@nestjs/core/package.json', { paths: [dir] });
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       if ((require(pkg) as { type?: string }).type === 'module') return true;
     } catch {
       // not installed there
+    }
+  }
+  return false;
+}
+
+/** True when the entry script is an ES module: `.mjs`, or `.js` (or no extension) under `"type": "module"`. */
+function entryIsEsm(entry: string): boolean {
+  const file = resolvePath(entry);
+  if (file.endsWith('.mjs') || file.endsWith('.mts')) return true;
+  if (file.endsWith('.cjs') || file.endsWith('.cts')) return false;
+  for (let dir = dirname(file), i = 0; i < 32; dir = dirname(dir), i++) {
+    try {
+      return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: string }).type === 'module';
+    } catch {
+      if (dirname(dir) === dir) return false;
     }
   }
   return false;
