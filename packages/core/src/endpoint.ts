@@ -74,14 +74,27 @@ export function createMetricsEndpoint(options: MetricsEndpointOptions = {}): Met
     throw optionError(pkg, `registry must be a prom-client Registry or an @prometheus-io/client Registry, got ${describe(options.registry)}`);
   }
   const registry = registryFor(pkg, options.registry, options.client);
-  const auth = createAuthCheck(pkg, options.auth);
+  return endpointOf(pkg, options.auth, (openMetrics) => renderRegistry(registry, openMetrics));
+}
+
+/**
+ * The endpoint over any source of the exposition: `createMetricsEndpoint` passes its registry's
+ * render, a cluster primary the aggregate of its workers. Same negotiation, gzip, auth, single
+ * flight and 500 on a failed render. Throws a `TypeError` prefixed with `pkg` on a bad `auth`.
+ */
+export function endpointOf(
+  pkg: string,
+  authOption: unknown,
+  renderExposition: (openMetrics: boolean) => Promise<string>,
+): MetricsEndpoint {
+  const auth = createAuthCheck(pkg, authOption);
   const inFlight = new Map<ExpositionFormat, Render>();
 
   /** Joins the render of `format` in flight, or starts one. */
   function render(format: ExpositionFormat): Render {
     const running = inFlight.get(format);
     if (running !== undefined) return running;
-    const entry: Render = { exposition: renderRegistry(registry, format === 'openmetrics'), gzipped: undefined };
+    const entry: Render = { exposition: renderExposition(format === 'openmetrics'), gzipped: undefined };
     inFlight.set(format, entry);
     const settled = (): void => {
       if (inFlight.get(format) === entry) inFlight.delete(format);

@@ -35,6 +35,16 @@ export async function renderRegistry(registry: Registry, openMetrics: boolean): 
   return openMetrics ? `${body}# EOF\n` : body;
 }
 
+/**
+ * The exposition of metrics given as `get()` answers (each name once, series already carrying
+ * every label they should show): what a cluster primary serves from its workers' values.
+ */
+export function renderSnapshots(metrics: readonly MetricObjectWithValues[], openMetrics: boolean): string {
+  let body = '';
+  for (const metric of metrics) body += renderObject(metric, openMetrics, {});
+  return openMetrics ? `${body}# EOF\n` : body;
+}
+
 const OPENMETRICS_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'info', 'stateset', 'gaugehistogram']);
 
 /** The label whose value is a number with a canonical OpenMetrics form, per metric type. */

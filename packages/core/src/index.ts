@@ -20,5 +20,7 @@ export {
 } from './labels';
 export { OVERFLOW_METRIC } from './naming';
 export type { HttpNames } from './naming';
+export { clusterMetrics, DEFAULT_WORKER_TIMEOUT_MS } from './cluster/cluster-metrics';
+export type { ClusterMetricsOptions, ClusterPrimary, ClusterWorker } from './cluster/cluster-metrics';
 export { defaultRegistry, Counter, Gauge, Histogram, Summary, CLIENT_NAMES } from './prom';
 export type { ClientName, Registry } from './prom';

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClientName, Registry } from './prom';
 import type { MetricsAuth } from './auth';
-import { createMetricsEndpoint } from './endpoint';
+import { type MetricsEndpoint, createMetricsEndpoint } from './endpoint';
 import { isPath } from './labels';
 import { DEFAULT_METRICS_PATH, SERVER_KEYS, checkEntryKeys, describe, optionError } from './options';
 
@@ -54,14 +54,37 @@ export interface MetricsServer {
 export async function startMetricsServer(options: MetricsServerOptions = {}): Promise<MetricsServer> {
   const pkg = '@promwire/core';
   checkEntryKeys(pkg, 'startMetricsServer', options, SERVER_KEYS);
+  const where = checkListenOptions(pkg, options);
+  const endpoint = createMetricsEndpoint({ registry: options.registry, client: options.client, auth: options.auth, pkg });
+  return serveEndpoint(endpoint, where);
+}
+
+/** Where a metrics server listens, checked. */
+export interface ListenOptions {
+  port: number;
+  host: string | undefined;
+  path: string;
+}
+
+/** Checks `port` (default 9464), `host` and `path` (default `/metrics`); `TypeError`s prefixed with `pkg`. */
+export function checkListenOptions(pkg: string, options: { port?: unknown; host?: unknown; path?: unknown }): ListenOptions {
   if (options.host !== undefined && typeof options.host !== 'string') throw optionError(pkg, `host must be a string, got ${describe(options.host)}`);
   const port = options.port ?? DEFAULT_METRICS_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw optionError(pkg, `port must be an integer 0–65535, got ${describe(port)}`);
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw optionError(pkg, `port must be an integer 0–65535, got ${describe(port)}`);
+  }
   const path = options.path ?? DEFAULT_METRICS_PATH;
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw optionError(pkg, `path must be a string starting with "/", got ${describe(path)}`);
   }
-  const endpoint = createMetricsEndpoint({ registry: options.registry, client: options.client, auth: options.auth, pkg });
+  return { port, host: options.host, path };
+}
+
+/**
+ * An HTTP server answering `path` with `endpoint` and 404 elsewhere, listening on `port` and
+ * `host`; rejects if the port cannot be bound.
+ */
+export async function serveEndpoint(endpoint: MetricsEndpoint, { port, host, path }: ListenOptions): Promise<MetricsServer> {
   const server = createServer((req, res) => {
     if (isPath(req.url ?? '/', path)) {
       void endpoint.handle(req, res);
@@ -71,17 +94,17 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, options.host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     server,
     port: address.port,
-    url: `http://${host}:${address.port}${path}`,
+    url: `http://${shownHost}:${address.port}${path}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
