@@ -11,6 +11,11 @@ import type { NestCoreModule } from './shapes';
 
 type Create = (this: unknown, module: unknown, ...rest: unknown[]) => unknown;
 
+/** What the preload uses of `@promwire/nestjs` (typed here: its types import NestJS's ES modules). */
+interface NestAdapter {
+  MetricsModule: { forRoot(options: unknown): unknown };
+}
+
 interface ReflectMetadata {
   getMetadata?(key: string, target: object): unknown;
   defineMetadata?(key: string, value: unknown, target: object): void;
@@ -34,11 +39,11 @@ export function instrumentNest(ctx: AutoContext, core: NestCoreModule): void {
 function withMetricsModule(ctx: AutoContext, root: unknown): void {
   const reflect = Reflect as unknown as ReflectMetadata;
   if (typeof root !== 'function' || typeof reflect.getMetadata !== 'function' || typeof reflect.defineMetadata !== 'function') return;
-  const nest = ctx.adapter<typeof import('@promwire/nestjs')>('nestjs', '@promwire/nestjs');
+  const nest = ctx.adapter<NestAdapter>('nestjs', '@promwire/nestjs');
   if (nest === undefined || importsMetricsModule(root, nest.MetricsModule, reflect)) return;
   try {
     const imports = (reflect.getMetadata('imports', root) as unknown[] | undefined) ?? [];
-    const module = nest.MetricsModule.forRoot(ctx.options('nestjs', RANK.nestjs) as never);
+    const module = nest.MetricsModule.forRoot(ctx.options('nestjs', RANK.nestjs));
     reflect.defineMetadata('imports', [...imports, module], root);
   } catch (error) {
     report(`NestJS is not recorded by the Nest module: ${(error as Error).message}`);
