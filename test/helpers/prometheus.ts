@@ -16,6 +16,8 @@ export interface ScrapeJob {
   /** `host:port` of the target. */
   target: string;
   metricsPath?: string;
+  /** `honor_labels: true`: the target's own `job` and `instance` labels win (a Pushgateway's). */
+  honorLabels?: boolean;
 }
 
 export interface Prometheus {
@@ -38,6 +40,7 @@ export async function startPrometheus(jobs: ScrapeJob[], options: { exemplars?: 
     ...jobs.flatMap((j) => [
       `  - job_name: ${JSON.stringify(j.job)}`,
       `    metrics_path: ${JSON.stringify(j.metricsPath ?? '/metrics')}`,
+      ...(j.honorLabels ? ['    honor_labels: true'] : []),
       '    static_configs:',
       `      - targets: [${JSON.stringify(j.target)}]`,
     ]),

@@ -1,6 +1,7 @@
 /**
  * `@promwire/core`: what an application calls. The HTTP recorder, the `/metrics` endpoint and
- * the standalone metrics server, names and defaults, and the client's metric classes.
+ * the standalone metrics server, the Pushgateway pusher and cluster aggregation, names and
+ * defaults, and the client's metric classes.
  * Adapters are built from `@promwire/core/adapter`.
  */
 export { createHttpMetrics, HttpRecorder } from './http-metrics';
@@ -20,6 +21,11 @@ export {
 } from './labels';
 export { OVERFLOW_METRIC } from './naming';
 export type { HttpNames } from './naming';
+export { pushMetrics, GZIP_THRESHOLD_BYTES } from './push/pusher';
+export type { MetricsPusher, PushCallOptions, PushMethod } from './push/pusher';
+export type { PushOptions } from './push/push-options';
+export type { ExitPushOptions, PushSchedule } from './push/schedules';
+export { PushgatewayError } from './push/push-error';
 export { clusterMetrics, DEFAULT_WORKER_TIMEOUT_MS } from './cluster/cluster-metrics';
 export type { ClusterMetricsOptions, ClusterPrimary, ClusterWorker } from './cluster/cluster-metrics';
 export { defaultRegistry, Counter, Gauge, Histogram, Summary, CLIENT_NAMES } from './prom';
