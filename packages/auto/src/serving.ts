@@ -5,8 +5,9 @@
  * (npm, a build tool, a CLI started under the same NODE_OPTIONS) never takes the port. It does
  * not keep the process alive (unref). A port already in use is reported once; the app runs on.
  *
- * Under `cluster`, workers never open it; the primary opens it when it forks its first worker
- * and serves the aggregate of its workers (core's `clusterMetrics`, when this core has it).
+ * Under `cluster`, workers never open it (each answers the primary through core's
+ * `clusterMetrics`); the primary opens it when it forks its first worker and serves the
+ * combined metrics of every worker.
  */
 import type { Server } from 'node:http';
 import { reason, report } from './log';
@@ -39,57 +40,61 @@ export class Serving {
     return this.running !== undefined && server === this.running.server;
   }
 
-  /** A server finished `listen()`: the first HTTP one opens the endpoint (not in a cluster worker). */
+  /** A server finished `listen()`: the first HTTP one opens the endpoint, or, in a cluster worker, answers the primary. */
   onListening(message: unknown): void {
     if (this.started) return;
     const server = (message as { server?: unknown }).server;
     if (!isHttpServer(server) || server === this.running?.server) return;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const cluster = require('node:cluster') as { isWorker: boolean };
-    if (cluster.isWorker) return;
-    this.start();
+    if (cluster.isWorker) {
+      this.started = true;
+      this.beforeServing();
+      const core = this.core();
+      // Binds nothing: answers the primary's scrapes over the cluster's IPC channel.
+      if (typeof core.clusterMetrics === 'function') core.clusterMetrics({ client: this.config.client }).catch((error) => report(`cluster worker: ${reason(error)}`));
+      return;
+    }
+    this.start(false);
   }
 
   /**
-   * The app required `node:cluster`. In the primary, its first `fork` opens the endpoint for
-   * the aggregate of the workers: core's `clusterMetrics`, which this version of
-   * `@promwire/core` does not have yet; until then this is reported once and nothing is
-   * served (workers never open the port either way).
+   * The app required `node:cluster`. In the primary, its first `fork` opens the endpoint, with
+   * the combined metrics of the workers (core's `clusterMetrics`).
    */
   onCluster(cluster: ClusterModule): void {
     if (!cluster.isPrimary || this.clusterSeen) return;
     this.clusterSeen = true;
-    cluster.once('fork', () => {
-      if (this.started) return;
-      this.started = true;
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const core = require('@promwire/core') as Record<string, unknown>;
-      if (typeof core.clusterMetrics !== 'function') {
-        report('cluster primary: this @promwire/core has no clusterMetrics(), so the aggregate of the workers is not served; the workers do not open the metrics port');
-      }
-    });
+    cluster.once('fork', () => this.start(true));
   }
 
-  /** Opens the endpoint now (a cluster primary forking its first worker; or the first HTTP server). */
-  start(): void {
+  /** Opens the endpoint: the workers' aggregate in a cluster primary, else this process's registry. */
+  private start(primary: boolean): void {
     if (this.started) return;
     this.started = true;
     this.beforeServing();
     const { port, host, path, auth, client } = this.config;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const core = require('@promwire/core') as typeof import('@promwire/core');
-    core.startMetricsServer({ port, host, path, auth, client }).then(
+    const core = this.core();
+    const serving = primary && typeof core.clusterMetrics === 'function'
+      ? (core.clusterMetrics({ port, host, path, auth, client }) as Promise<Running>)
+      : core.startMetricsServer({ port, host, path, auth, client });
+    serving.then(
       (running) => {
         running.server.unref();
         if (this.closing !== undefined) return void running.close();
         this.running = running;
-        report(`metrics on ${running.url}`);
+        report(`metrics on ${running.url}${primary ? ' (every worker of this cluster)' : ''}`);
       },
       (error: NodeJS.ErrnoException) => {
         const why = error.code === 'EADDRINUSE' ? 'the address is in use' : reason(error);
         report(`cannot serve metrics on ${host}:${port} (PROMWIRE_HOST, PROMWIRE_PORT): ${why}; the app runs on without the metrics endpoint`);
       },
     );
+  }
+
+  private core(): typeof import('@promwire/core') & { clusterMetrics?: (options: object) => Promise<unknown> } {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('@promwire/core') as typeof import('@promwire/core');
   }
 
   close(): Promise<void> {
