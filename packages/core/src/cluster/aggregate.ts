@@ -2,44 +2,27 @@
  * Combining the workers' metrics into one exposition. Each metric is combined by the aggregator
  * it declares (`aggregator` of the clients' metrics: `sum` by default, `first`, `min`, `max`,
  * `average`, `omit`), sample by sample: one series is a sample name plus its label set, whatever
- * the order of its labels. promwire's families, counters, histograms and in-flight gauges all
- * declare `sum`.
+ * the order its labels came in (the worker sorted them, see `WireMetric`). promwire's families,
+ * counters, histograms and in-flight gauges all declare `sum`.
  *
  * Counters and histograms (samples of a `counter` or `histogram` metric aggregated by `sum`) are
  * cumulative: {@link Retained} keeps what departed workers had counted, so that a sum never goes
  * back when a worker exits or is replaced (see `cluster-metrics.ts`).
  */
 import type { MetricObjectWithValues, MetricSample } from '../prom';
-import { decodeValue } from './protocol';
-
-type Labels = MetricSample['labels'];
-
-/** The canonical key of a series: sample name and labels, in label-name order. */
-export function seriesKey(sampleName: string, labels: Labels | undefined): string {
-  let key = sampleName;
-  if (labels === undefined) return key;
-  const names = Object.keys(labels);
-  for (let i = 1; i < names.length; i++) {
-    if (names[i - 1]! > names[i]!) {
-      names.sort();
-      break;
-    }
-  }
-  for (const name of names) {
-    const value = labels[name];
-    if (value !== undefined) key += `\u0000${name}\u0001${value}`;
-  }
-  return key;
-}
+import { type WireMetric, decodeValue, encodeMetrics } from './protocol';
 
 /** True for the samples that only ever grow in one process: worth keeping when it exits. */
-export function isCumulative(metric: Pick<MetricObjectWithValues, 'type' | 'aggregator'>): boolean {
-  return (metric.type === 'counter' || metric.type === 'histogram') && (metric.aggregator ?? 'sum') === 'sum';
+export function isCumulative(metric: Pick<WireMetric, 'type' | 'aggregator'>): boolean {
+  return (metric.type === 'counter' || metric.type === 'histogram') && metric.aggregator === 'sum';
 }
 
 interface Series {
-  labels: Labels;
-  metricName: string | undefined;
+  /** Label names, and the row holding the values (from `at`) of the first source that had it. */
+  names: readonly string[];
+  rows: readonly (string | number)[];
+  at: number;
+  sample: string;
   value: number;
   count: number;
 }
@@ -56,19 +39,33 @@ interface Family {
 export class Combiner {
   private readonly families = new Map<string, Family>();
 
-  /** Adds one source's metrics; with `cumulativeOnly`, only its counters and histograms. */
-  add(metrics: readonly MetricObjectWithValues[], cumulativeOnly = false): void {
+  /**
+   * Adds one source's metrics; with `cumulativeOnly`, only its counters and histograms. With
+   * `separate` (the primary's own metrics, under their own label), a metric is added whatever its
+   * aggregator, unless the workers use its name with another type.
+   */
+  add(metrics: readonly WireMetric[], cumulativeOnly = false, separate = false): void {
     for (const metric of metrics) {
       if (cumulativeOnly && !isCumulative(metric)) continue;
-      const family = this.familyOf(metric);
+      const family = this.familyOf(metric, separate);
       if (family === undefined) continue;
       const how = family.meta.aggregator;
-      for (const sample of metric.values) {
-        const key = seriesKey(sample.metricName ?? metric.name, sample.labels);
-        const value = decodeValue(sample.value);
+      const shapeKeys = metric.shapes.map((names) => names.join('\u0001'));
+      const { rows, samples, shapes } = metric;
+      let i = 0;
+      while (i < rows.length) {
+        const shape = rows[i] as number;
+        const names = shapes[shape];
+        const sample = samples[rows[i + 1] as number];
+        if (names === undefined || sample === undefined) break; // not our form: ignore the rest
+        let key = `${sample}\u0000${shapeKeys[shape]}`;
+        const at = i + 2;
+        for (let j = 0; j < names.length; j++) key += `\u0000${rows[at + j]}`;
+        const value = decodeValue(rows[at + names.length]);
+        i = at + names.length + 1;
         const series = family.series.get(key);
         if (series === undefined) {
-          family.series.set(key, { labels: sample.labels, metricName: sample.metricName, value, count: 1 });
+          family.series.set(key, { names, rows, at, sample, value, count: 1 });
           continue;
         }
         series.count++;
@@ -80,24 +77,6 @@ export class Combiner {
     }
   }
 
-  /**
-   * Adds series as they are, each one new: the primary's own metrics under their own label.
-   * A metric whose name the workers use with another type is left out (it could not share
-   * their family).
-   */
-  addSeparate(metrics: readonly MetricObjectWithValues[]): void {
-    for (const metric of metrics) {
-      const family = this.familyOf({ ...metric, aggregator: 'sum' });
-      if (family === undefined || family.meta.type !== metric.type) continue;
-      for (const sample of metric.values) {
-        const key = seriesKey(sample.metricName ?? metric.name, sample.labels);
-        if (!family.series.has(key)) {
-          family.series.set(key, { labels: sample.labels, metricName: sample.metricName, value: decodeValue(sample.value), count: 1 });
-        }
-      }
-    }
-  }
-
   /** The combined metrics, in the order their names were first seen. */
   result(): MetricObjectWithValues[] {
     const out: MetricObjectWithValues[] = [];
@@ -105,8 +84,10 @@ export class Combiner {
       const values: MetricSample[] = [];
       const average = meta.aggregator === 'average';
       for (const s of series.values()) {
-        const sample: MetricSample = { labels: s.labels, value: average ? s.value / s.count : s.value };
-        if (s.metricName !== undefined) sample.metricName = s.metricName;
+        const labels: Record<string, string | number> = {};
+        for (let j = 0; j < s.names.length; j++) labels[s.names[j]!] = s.rows[s.at + j]!;
+        const sample: MetricSample = { labels, value: average ? s.value / s.count : s.value };
+        if (s.sample !== meta.name) sample.metricName = s.sample;
         values.push(sample);
       }
       out.push({ ...meta, values });
@@ -114,15 +95,14 @@ export class Combiner {
     return out;
   }
 
-  private familyOf(metric: MetricObjectWithValues): Family | undefined {
-    let family = this.families.get(metric.name);
-    if (family === undefined) {
-      const aggregator = metric.aggregator ?? 'sum';
-      if (aggregator === 'omit') return undefined;
-      family = { meta: { name: metric.name, help: metric.help, type: metric.type, aggregator }, series: new Map() };
-      this.families.set(metric.name, family);
-    }
-    return family;
+  private familyOf(metric: WireMetric, separate: boolean): Family | undefined {
+    const family = this.families.get(metric.name);
+    if (family !== undefined) return separate && family.meta.type !== metric.type ? undefined : family;
+    if (metric.aggregator === 'omit' && !separate) return undefined;
+    const meta = { name: metric.name, help: metric.help, type: metric.type, aggregator: separate ? 'sum' : metric.aggregator };
+    const created: Family = { meta, series: new Map() };
+    this.families.set(metric.name, created);
+    return created;
   }
 }
 
@@ -131,17 +111,17 @@ export class Combiner {
  * that a cumulative series keeps at least what it had reached.
  */
 export class Retained {
-  private combiner = new Combiner();
-  private metrics: MetricObjectWithValues[] = [];
+  private readonly combiner = new Combiner();
+  private wire: WireMetric[] = [];
 
   /** Keeps a departed worker's last values (only its counters and histograms). */
-  add(metrics: readonly MetricObjectWithValues[]): void {
+  add(metrics: readonly WireMetric[]): void {
     this.combiner.add(metrics, true);
-    this.metrics = this.combiner.result();
+    this.wire = encodeMetrics(this.combiner.result());
   }
 
   /** What departed workers counted, as one source. */
-  get values(): readonly MetricObjectWithValues[] {
-    return this.metrics;
+  get values(): readonly WireMetric[] {
+    return this.wire;
   }
 }

@@ -18,7 +18,7 @@ import { CounterFamily } from '../counter';
 import { GaugeFamily } from '../gauge';
 import { SeriesIndex } from '../series-index';
 import { Combiner, Retained } from './aggregate';
-import { COLLECT, ERROR, FINAL, HELLO, METRICS, READY, type ToWorker, isOurs } from './protocol';
+import { COLLECT, ERROR, FINAL, HELLO, METRICS, READY, type ToWorker, type WireMetric, encodeMetrics, isOurs } from './protocol';
 
 /** What the primary uses of a `cluster` worker. */
 export interface WorkerLike {
@@ -39,7 +39,7 @@ export const WORKERS_METRIC = 'promwire_cluster_workers';
 interface WorkerState {
   worker: WorkerLike;
   /** The last values it answered with. */
-  last: MetricObjectWithValues[] | undefined;
+  last: WireMetric[] | undefined;
   /** The collection it last answered. */
   answered: number;
 }
@@ -147,7 +147,7 @@ export class ClusterCollector {
       if (!asked.includes(w) && w.last !== undefined) combiner.add(w.last, true);
     }
     combiner.add(this.retained.values);
-    combiner.addSeparate(primary);
+    combiner.add(encodeMetrics(primary), false, true);
     const registered = new Set(this.workers.keys());
     const unregistered = Object.values(this.cluster.workers ?? {}).filter((w) => w !== undefined && w.isConnected() && !registered.has(w.id)).length;
     this.setState('answered', answered);
@@ -177,7 +177,7 @@ export class ClusterCollector {
     const state = this.workers.get(worker.id);
     if (state === undefined) return;
     const id = typeof message.id === 'number' ? message.id : -1;
-    const metrics = Array.isArray(message.metrics) ? (message.metrics as MetricObjectWithValues[]) : undefined;
+    const metrics = Array.isArray(message.metrics) ? (message.metrics as WireMetric[]) : undefined;
     if (message.type === METRICS && metrics !== undefined) {
       if (!this.collections.get(id)?.waiting.has(worker.id)) return; // too late: the scrape was answered
       state.last = metrics;

@@ -7,7 +7,7 @@
  * registered symbol, and answers once per request with every registry's metrics.
  */
 import type { MetricObjectWithValues, Registry } from '../prom';
-import { COLLECT, ERROR, FINAL, HELLO, METRICS, READY, type ToPrimary, encodeValues, isOurs } from './protocol';
+import { COLLECT, ERROR, FINAL, HELLO, METRICS, READY, type ToPrimary, type WireMetric, encodeMetrics, isOurs } from './protocol';
 
 const RESPONDER = Symbol.for('@promwire/core.clusterWorker');
 
@@ -30,9 +30,9 @@ function send(message: ToPrimary): Promise<void> {
   });
 }
 
-async function metricsOf(registries: Iterable<Registry>): Promise<MetricObjectWithValues[]> {
+async function metricsOf(registries: Iterable<Registry>): Promise<WireMetric[]> {
   const answers = await Promise.all([...registries].map((r) => r.getMetricsAsJSON()));
-  return encodeValues(answers.flat() as MetricObjectWithValues[]);
+  return encodeMetrics(answers.flat() as MetricObjectWithValues[]);
 }
 
 /**
