@@ -31,7 +31,7 @@ class StandInCluster extends EventEmitter {
         if (message.type === COLLECT) {
           this.collects++;
           if (state.behaviour === 'answer') {
-            void registry.getMetricsAsJSON().then((m) => emit({ type: METRICS, id: message.id, metrics: encodeMetrics(m as MetricObjectWithValues[]) }));
+            void registry.getMetricsAsJSON().then((m) => emit({ type: METRICS, id: message.id, metrics: encodeMetrics(m as unknown as MetricObjectWithValues[]) }));
           } else if (state.behaviour === 'error') {
             setImmediate(() => emit({ type: ERROR, id: message.id, message: 'collector threw' }));
           }
@@ -50,7 +50,7 @@ class StandInCluster extends EventEmitter {
         this.emit('exit', worker, null, 'SIGKILL');
       },
       final: async () => {
-        emit({ type: FINAL, metrics: encodeMetrics((await registry.getMetricsAsJSON()) as MetricObjectWithValues[]) });
+        emit({ type: FINAL, metrics: encodeMetrics((await registry.getMetricsAsJSON()) as unknown as MetricObjectWithValues[]) });
       },
     };
   }
@@ -77,7 +77,7 @@ async function collected(collector: ClusterCollector) {
 function collectorOf(cluster: StandInCluster, timeoutMs = 60000, primary = new Registry()): ClusterCollector {
   const collector = new ClusterCollector(cluster, {
     timeoutMs,
-    primaryMetrics: async () => ((await primary.getMetricsAsJSON()) as MetricObjectWithValues[]).map((m) => ({
+    primaryMetrics: async () => ((await primary.getMetricsAsJSON()) as unknown as MetricObjectWithValues[]).map((m) => ({
       ...m, values: m.values.map((v) => ({ ...v, labels: { ...v.labels, worker: 'primary' } })),
     })),
   });
