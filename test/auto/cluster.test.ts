@@ -7,7 +7,7 @@
 import { request } from '../helpers/http';
 import { runApp, METRICS, scrapeUntil } from './preload';
 
-jest.setTimeout(60000);
+jest.setTimeout(120000);
 
 test('2 workers: the primary serves their aggregate, the workers bind nothing, every request once', async () => {
   const run = await runApp('cluster.cjs', '--require', {

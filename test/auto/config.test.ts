@@ -14,7 +14,7 @@ import { request } from '../helpers/http';
 import { ROOT } from '../helpers/processes';
 import { APPS, LISTENING, runApp, scrapeUntil } from './preload';
 
-jest.setTimeout(60000);
+jest.setTimeout(120000);
 
 /** Runs the Express app with `env` and expects it to answer normally with promwire off. */
 async function expectOff(env: NodeJS.ProcessEnv): Promise<string> {

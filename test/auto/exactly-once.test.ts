@@ -11,7 +11,7 @@ import { request } from '../helpers/http';
 import { ROOT } from '../helpers/processes';
 import { APPS, type AppRun, type Flag, runApp, scrapeUntil } from './preload';
 
-jest.setTimeout(60000);
+jest.setTimeout(120000);
 
 const REGISTER = join(ROOT, 'packages/auto/dist/register.js');
 

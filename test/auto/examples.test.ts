@@ -9,7 +9,7 @@ import { request } from '../helpers/http';
 import { ROOT } from '../helpers/processes';
 import { type Flag, runApp, scrapeUntil } from './preload';
 
-jest.setTimeout(60000);
+jest.setTimeout(120000);
 
 test.concurrent.each([
   ['auto-cjs', '--require', '/orders/1', '/orders/:id'],

@@ -9,7 +9,7 @@
 import { type Flag, runApp } from './preload';
 import { NEST, PLAIN, type Routes, TEMPLATES, expectRecorded, sendTraffic } from './traffic';
 
-jest.setTimeout(60000);
+jest.setTimeout(120000);
 
 interface Case {
   name: string;

@@ -20,7 +20,7 @@ export interface AppRun {
   /** The preload's metrics URL (empty when it printed none). */
   metricsUrl: string;
   output(): string;
-  /** Resolves when the output matches `pattern` (bounded: fails after 20 s with the output). */
+  /** Resolves when the output matches `pattern` (bounded: fails after 45 s with the output). */
   waitFor(pattern: RegExp): Promise<RegExpExecArray>;
   scrape(): Promise<Exposition>;
   stop(): Promise<void>;
@@ -38,7 +38,25 @@ export interface RunOptions {
 const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
 const METRICS = /promwire: metrics on (http:\/\/127\.0\.0\.1:\d+\/\S*)/;
 
-export async function runApp(app: string, flag: Flag, options: RunOptions = {}): Promise<AppRun> {
+/** At most this many apps start at once (the suites share two cores with the rest of the run). */
+let starting = 0;
+const queue: (() => void)[] = [];
+async function slot<T>(start: () => Promise<T>): Promise<T> {
+  if (starting >= 3) await new Promise<void>((resolve) => queue.push(resolve));
+  starting++;
+  try {
+    return await start();
+  } finally {
+    starting--;
+    queue.shift()?.();
+  }
+}
+
+export function runApp(app: string, flag: Flag, options: RunOptions = {}): Promise<AppRun> {
+  return slot(() => startApp(app, flag, options));
+}
+
+async function startApp(app: string, flag: Flag, options: RunOptions): Promise<AppRun> {
   const preloads = (options.preloads ?? ['@promwire/auto/register']).flatMap((p) => [flag, p]);
   const child = spawn(process.execPath, [...preloads, app.startsWith('/') ? app : join(APPS, app)], {
     cwd: options.cwd ?? ROOT,
@@ -64,7 +82,7 @@ export async function runApp(app: string, flag: Flag, options: RunOptions = {}):
     const match = pattern.exec(output);
     if (match !== null) return Promise.resolve(match);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${app} ${flag}: no ${pattern} in time; it printed:\n${output}`)), 20000);
+      const timer = setTimeout(() => reject(new Error(`${app} ${flag}: no ${pattern} in time; it printed:\n${output}`)), 45000);
       const done = (m: RegExpExecArray): void => {
         clearTimeout(timer);
         resolve(m);
