@@ -57,6 +57,7 @@ machine first: the figures are CPU time, and a busy machine shows as wide min…
 The instruction counts (\`--instructions\`, needs \`valgrind\`) do not depend on the machine's
 load: use them to compare costs of a few µs or less, on a busy machine too. Each mode rewrites
 only its own results section of this file.
+ML inference (\`@promwire/ml\`, per \`session.run\` and \`predict\`): [benchmarks-ml.md](benchmarks-ml.md), written by \`node bench/ml.mjs --write\`.
 
 ## How it measures
 
