@@ -20,6 +20,14 @@ export interface PushFailure {
  * in `body`, e.g. 400 for an exposition it cannot parse or a metric whose type clashes with one
  * already in the group), or no answer came after every retry (`status` undefined, `cause` the
  * last network error or timeout).
+ *
+ * @example
+ * try {
+ *   await pusher.push();
+ * } catch (error) {
+ *   if (error instanceof PushgatewayError && error.status === 400) console.error('refused:', error.body);
+ *   else throw error;
+ * }
  */
 export class PushgatewayError extends Error {
   override readonly name = 'PushgatewayError';
