@@ -126,7 +126,7 @@ it('sum(http_requests_total) from the primary equals the requests sent to the 4 
   expect(e.find('process_cpu_user_seconds_total', { worker: 'primary' })).toHaveLength(1);
   expect(e.find('process_cpu_user_seconds_total').filter((s) => s.labels.worker === undefined)).toHaveLength(1);
   console.log(`cluster of ${WORKERS}: ${sent} requests sent, sum(http_requests_total) scraped from the primary = ${requestsTotal(e)}`);
-});
+}, 120000);
 
 it('a worker that stops answering is counted as a timeout; the scrape answers with the rest and no sum goes back', async () => {
   const pids = [...fixture.output().matchAll(/worker (\d+) pid (\d+) listening/g)].map((m) => Number(m[2]));
@@ -147,7 +147,7 @@ it('a worker that stops answering is counted as a timeout; the scrape answers wi
     await fixture.waitFor(/worker \d+ exited SIGKILL/, mark);
     await fixture.waitFor(/worker 5 pid \d+ listening/, mark);
   }
-});
+}, 120000);
 
 it('after the kill and the restart, counters continue from where they were', async () => {
   const e = await scrape();
@@ -160,7 +160,7 @@ it('after the kill and the restart, counters continue from where they were', asy
   const after = await scrape();
   expect(requestsTotal(after)).toBe(sent);
   console.log(`after SIGKILL and restart of one worker and 200 more requests: sum(http_requests_total)=${requestsTotal(after)} (sent ${sent})`);
-});
+}, 120000);
 
 it('one combined scrape at 1,000 series per worker: heap and time', async () => {
   const mark = fixture.output().length;
@@ -185,4 +185,4 @@ it('one combined scrape at 1,000 series per worker: heap and time', async () => 
     );
   }
   expect(runs.every((r) => r.samples > perWorker)).toBe(true);
-});
+}, 120000);

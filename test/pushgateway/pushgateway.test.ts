@@ -151,4 +151,4 @@ it('real Prometheus scrapes the gateway with honor_labels and PromQL answers the
   } finally {
     await prometheus.stop();
   }
-});
+}, 90000);
