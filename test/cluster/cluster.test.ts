@@ -55,8 +55,14 @@ async function start(): Promise<Fixture> {
       waiters.push(check);
       check();
     });
-  const [, metricsUrl] = await waitFor(/metrics on (\S+)/);
-  for (let id = 1; id <= WORKERS; id++) await waitFor(new RegExp(`worker ${id} pid \\d+ listening`));
+  let metricsUrl: string | undefined;
+  try {
+    [, metricsUrl] = await waitFor(/metrics on (\S+)/);
+    for (let id = 1; id <= WORKERS; id++) await waitFor(new RegExp(`worker ${id} pid \\d+ listening`));
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     child, metricsUrl: metricsUrl!, appUrl: `http://127.0.0.1:${appPort}`, waitFor, output: () => output,
     command: (line) => child.stdin.write(`${line}\n`),
