@@ -181,12 +181,12 @@ it('one combined scrape at 1,000 series per worker: heap and time', async () => 
     const at = fixture.output().length;
     fixture.command('measure');
     const [, json] = await fixture.waitFor(/measure (\{.*\})/, at);
-    runs.push(JSON.parse(json!) as { ms: number; cpuMs: number; before: number; peak: number; after: number; bytes: number; samples: number });
+    runs.push(JSON.parse(json!) as { ms: number; cpuMs: number; maxBlockMs: number; before: number; peak: number; after: number; bytes: number; samples: number });
   }
   const mb = (n: number) => (n / 1048576).toFixed(1);
   for (const r of runs) {
     console.log(
-      `combined scrape, ${WORKERS} workers × ${perWorker} series: ${r.ms.toFixed(0)} ms wall, ${r.cpuMs.toFixed(0)} ms CPU in the primary, ${r.samples} samples, ${(r.bytes / 1024).toFixed(0)} KiB; ` +
+      `combined scrape, ${WORKERS} workers × ${perWorker} series: ${r.ms.toFixed(0)} ms wall, ${r.cpuMs.toFixed(0)} ms CPU in the primary (longest loop delay ${r.maxBlockMs.toFixed(0)} ms), ${r.samples} samples, ${(r.bytes / 1024).toFixed(0)} KiB; ` +
         `primary heap ${mb(r.before)} MiB before, ${mb(r.peak)} MiB right after, ${mb(r.after)} MiB after GC`,
     );
   }

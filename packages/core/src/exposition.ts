@@ -45,23 +45,54 @@ export function renderSnapshots(metrics: readonly MetricObjectWithValues[], open
   return openMetrics ? `${body}# EOF\n` : body;
 }
 
+/** {@link renderSnapshots} in turns of `samplesPerTurn` samples, yielding to the event loop between them. */
+export async function renderSnapshotsInTurns(
+  metrics: readonly MetricObjectWithValues[],
+  openMetrics: boolean,
+  samplesPerTurn = 4096,
+): Promise<string> {
+  const parts: string[] = [];
+  let written = 0;
+  for (const metric of metrics) {
+    const count = metric.values.length;
+    let from = 0;
+    do {
+      const to = Math.min(count, from + samplesPerTurn);
+      parts.push(renderObject(metric, openMetrics, {}, from, to));
+      written += to - from;
+      from = to;
+      if (written >= samplesPerTurn) {
+        written = 0;
+        await new Promise(setImmediate);
+      }
+    } while (from < count);
+  }
+  if (openMetrics) parts.push('# EOF\n');
+  return parts.join('');
+}
+
 const OPENMETRICS_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'info', 'stateset', 'gaugehistogram']);
 
 /** The label whose value is a number with a canonical OpenMetrics form, per metric type. */
 const NUMERIC_LABEL: Readonly<Record<string, string>> = { histogram: 'le', gaugehistogram: 'le', summary: 'quantile' };
 
+/** The metric's header (when `from` is 0) and its samples `from` … `to` (default: all). */
 function renderObject(
   metric: MetricObjectWithValues,
   openMetrics: boolean,
   defaults: Readonly<Record<string, string | number>>,
+  from = 0,
+  to = metric.values.length,
 ): string {
   const isCounter = metric.type === 'counter';
   let type = metric.type;
   if (openMetrics && !OPENMETRICS_TYPES.has(type)) type = 'unknown';
   const family = openMetrics && isCounter ? metric.name.replace(/_total$/, '') : metric.name;
   const numeric = openMetrics ? NUMERIC_LABEL[metric.type] : undefined;
-  let out = header(family, metric.help, type, openMetrics);
-  for (const sample of metric.values as MetricSample[]) {
+  let out = from === 0 ? header(family, metric.help, type, openMetrics) : '';
+  const samples = metric.values as MetricSample[];
+  for (let i = from; i < to; i++) {
+    const sample = samples[i]!;
     let name = sample.metricName ?? metric.name;
     if (openMetrics && isCounter && sample.metricName === undefined) name = `${family}_total`;
     out += `${name}${braces(labelsText(sample.labels, defaults, numeric), '')} ${formatValue(sample.value)}`;

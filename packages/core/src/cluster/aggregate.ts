@@ -17,6 +17,9 @@ export function isCumulative(metric: Pick<WireMetric, 'type' | 'aggregator'>): b
   return (metric.type === 'counter' || metric.type === 'histogram') && metric.aggregator === 'sum';
 }
 
+/** Samples combined before the primary yields to its event loop (it also hands out the connections). */
+export const ROWS_PER_TURN = 4096;
+
 interface Series {
   /** Label names, and the row holding the values (from `at`) of the first source that had it. */
   names: readonly string[];
@@ -45,6 +48,19 @@ export class Combiner {
    * aggregator, unless the workers use its name with another type.
    */
   add(metrics: readonly WireMetric[], cumulativeOnly = false, separate = false): void {
+    for (const _ of this.steps(metrics, cumulativeOnly, separate)) {
+      // all in one turn
+    }
+  }
+
+  /** {@link add} in turns of {@link ROWS_PER_TURN} samples, yielding to the event loop between them. */
+  async addInTurns(metrics: readonly WireMetric[], cumulativeOnly = false, separate = false): Promise<void> {
+    for (const _ of this.steps(metrics, cumulativeOnly, separate)) await new Promise(setImmediate);
+  }
+
+  /** Adds the samples, pausing (a `yield`) after every {@link ROWS_PER_TURN}. */
+  private *steps(metrics: readonly WireMetric[], cumulativeOnly: boolean, separate: boolean): Generator<void> {
+    let turn = 0;
     for (const metric of metrics) {
       if (cumulativeOnly && !isCumulative(metric)) continue;
       const family = this.familyOf(metric, separate);
@@ -63,6 +79,10 @@ export class Combiner {
         for (let j = 0; j < names.length; j++) key += `\u0000${rows[at + j]}`;
         const value = decodeValue(rows[at + names.length]);
         i = at + names.length + 1;
+        if (++turn === ROWS_PER_TURN) {
+          turn = 0;
+          yield;
+        }
         const series = family.series.get(key);
         if (series === undefined) {
           family.series.set(key, { names, rows, at, sample, value, count: 1 });

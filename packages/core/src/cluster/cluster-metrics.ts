@@ -17,7 +17,7 @@ import type { MetricObjectWithValues, Registry } from '../prom';
 import { type ClientName, ensureDefaultMetrics, isRegistry, registryFor } from '../prom';
 import { type MetricsAuth, createAuthCheck } from '../auth';
 import { endpointOf } from '../endpoint';
-import { renderSnapshots } from '../exposition';
+import { renderSnapshotsInTurns } from '../exposition';
 import { type MetricsServer, checkListenOptions, serveEndpoint } from '../metrics-server';
 import { checkEntryKeys, describe, optionError } from '../options';
 import { type ClusterLike, ClusterCollector } from './primary';
@@ -123,7 +123,7 @@ export async function clusterMetrics(options: ClusterMetricsOptions = {}): Promi
 
   if (options.defaultMetrics !== false) ensureDefaultMetrics(registry, pkg);
   const collector = new ClusterCollector(cluster, { timeoutMs, primaryMetrics: () => labelled(registry) });
-  const endpoint = endpointOf(pkg, options.auth, async (openMetrics) => renderSnapshots(await collector.collect(), openMetrics));
+  const endpoint = endpointOf(pkg, options.auth, async (openMetrics) => renderSnapshotsInTurns(await collector.collect(), openMetrics));
   collector.start();
   let server: MetricsServer;
   try {

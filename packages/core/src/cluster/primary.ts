@@ -126,7 +126,9 @@ export class ClusterCollector {
     });
     const primary = await this.options.primaryMetrics();
 
-    const combiner = new Combiner();
+    // What each source contributes is decided in one synchronous pass, so that a worker leaving
+    // during the combining below (which yields) is counted once: live, or in `retained`.
+    const sources: { metrics: WireMetric[]; cumulativeOnly: boolean }[] = [];
     let answered = 0;
     let late = 0;
     for (const w of asked) {
@@ -134,19 +136,21 @@ export class ClusterCollector {
       const present = this.workers.get(w.worker.id) === w;
       if (w.answered === id) {
         answered++;
-        if (present) combiner.add(w.last!);
+        if (present) sources.push({ metrics: w.last!, cumulativeOnly: false });
         continue;
       }
       late++;
       if (failed.has(w.worker.id)) this.errors.values[0]!++;
       else this.timeouts.values[0]!++;
-      if (present && w.last !== undefined) combiner.add(w.last, true);
+      if (present && w.last !== undefined) sources.push({ metrics: w.last, cumulativeOnly: true });
     }
     // Disconnected but not yet exited (a graceful shutdown): its last counters and histograms.
     for (const w of this.workers.values()) {
-      if (!asked.includes(w) && w.last !== undefined) combiner.add(w.last, true);
+      if (!asked.includes(w) && w.last !== undefined) sources.push({ metrics: w.last, cumulativeOnly: true });
     }
-    combiner.add(this.retained.values);
+    sources.push({ metrics: [...this.retained.values], cumulativeOnly: false });
+    const combiner = new Combiner();
+    for (const source of sources) await combiner.addInTurns(source.metrics, source.cumulativeOnly);
     combiner.add(encodeMetrics(primary), false, true);
     const registered = new Set(this.workers.keys());
     const unregistered = Object.values(this.cluster.workers ?? {}).filter((w) => w !== undefined && w.isConnected() && !registered.has(w.id)).length;
