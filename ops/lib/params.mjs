@@ -67,5 +67,5 @@ export function parseArgs(argv) {
 /** The parameters as `--help` text. */
 export function usage() {
   const lines = PARAMETERS.map((p) => `  ${p.flag.padEnd(20)} ${p.help} (default: ${JSON.stringify(p.default)})`);
-  return ['usage: node ops/generate.mjs rules|dashboard [options]', ...lines].join('\n');
+  return ['usage: node ops/generate.mjs rules|dashboard|write|check [options]', ...lines].join('\n');
 }
