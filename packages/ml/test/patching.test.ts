@@ -208,7 +208,7 @@ describe('instrumentTfjs on stand-in modules', () => {
     const { tf } = standInTf();
     const original = tf.loadLayersModel;
     let binding = original;
-    const namespace = { LayersModel: tf.LayersModel } as TfjsModule & { loadLayersModel: typeof original };
+    const namespace = { LayersModel: tf.LayersModel } as unknown as TfjsModule & { loadLayersModel: typeof original };
     Object.defineProperty(namespace, 'loadLayersModel', {
       enumerable: true,
       get: () => binding,
