@@ -81,7 +81,7 @@ describe.each(ADAPTERS.map((a): [string, Adapter] => [a.name, starter(a)]))('%s'
     expect(outcomes.filter((o) => o.error !== undefined)).toEqual([]);
     expect(rejected).toBe(ATTACK.raw);
     const recorded = plan.length;
-    await eventually(async () => (await metricsOf(app.url)).sum('http_requests_total') === recorded, 20000);
+    await eventually(async () => (await metricsOf(app.url)).sum('http_requests_total') === recorded, 120000);
     const exp = await metricsOf(app.url);
     const series = exp.find('http_requests_total');
     expect(new Set(series.map((s) => s.labels.route))).toEqual(new Set(['__unmatched__', '/users/:id']));
@@ -124,8 +124,8 @@ describe.each(ADAPTERS.map((a): [string, Adapter] => [a.name, starter(a)]))('%s'
     }
     const outcomes = await sendAll(app.url, plan, 40);
     expect(outcomes.filter((o) => !o.aborted && o.error !== undefined)).toEqual([]);
-    await eventually(async () => (await metricsOf(app.url)).sum('http_requests_total') === 1000, 20000);
-    await eventually(async () => (await metricsOf(app.url)).sum('http_requests_in_flight') === 0, 20000);
+    await eventually(async () => (await metricsOf(app.url)).sum('http_requests_total') === 1000, 120000);
+    await eventually(async () => (await metricsOf(app.url)).sum('http_requests_in_flight') === 0, 120000);
     const exp = await metricsOf(app.url);
     expect(exp.sum('http_requests_total', { status_code: '499' })).toBe(aborted);
     expect(exp.sum('http_requests_total', { status_code: '500' })).toBe(failed);
@@ -257,7 +257,7 @@ describe.each(ADAPTERS.map((a): [string, Adapter] => [a.name, starter(a)]))('%s'
     };
     await Promise.all([loadPlan(), ...Array.from({ length: 20 }, scraper)]);
     expect(errors).toBe(0);
-    await eventually(async () => (await metricsOf(app.url)).sum('http_requests_total') === sent, 20000);
+    await eventually(async () => (await metricsOf(app.url)).sum('http_requests_total') === sent, 120000);
     figures.push(`${name} scrapes under load: ${sent} requests, 0 errors, ${scrapes} complete scrapes, counters never decreased`);
     await app.close();
   });
@@ -296,7 +296,7 @@ test(`soak: ${thousands(SOAK_BATCH * 10)} requests on ${soakAdapter.name}, heap 
     expect(outcomes.filter((o) => o.error !== undefined).length).toBe(0);
     samples.push(heapAfterGc());
   }
-  await eventually(async () => (await metricsOf(app.url)).sum('http_requests_total') === SOAK_BATCH * 10, 20000);
+  await eventually(async () => (await metricsOf(app.url)).sum('http_requests_total') === SOAK_BATCH * 10, 120000);
   expect(samples[9]! - samples[1]!).toBeLessThan(SOAK_HEAP_BOUND);
   figures.push(`soak (${soakAdapter.name}): ${SOAK_BATCH * 10} requests, heap after GC every ${SOAK_BATCH} (MiB): ${samples.map((s) => (s / 1048576).toFixed(1)).join(', ')}`);
   await app.close();
