@@ -27,13 +27,18 @@ import { Progress } from './lib/progress.mjs';
 export const DEFAULT_VARIANTS = ['bare', 'noop', 'promwire', 'floor'];
 /**
  * Under valgrind a request takes some fifty times longer in wall time, and longer still when
- * the machine is busy, so V8's time-driven heuristics (memory reducer, heap growing from
- * measured allocation rates, background marking and compiling threads scheduled by the
- * clock) run far more often per request than natively, and by how much depends on the load:
- * Fastify bare counted 61.1k instructions/request with a 11 s window and 64.7k with a 65 s
- * one. With these flags it counted 61.2k and 61.4k with 105 s and 135 s windows.
+ * the machine is busy, and V8 sizes its heap from rates per millisecond: at a low allocation
+ * rate it shrinks the new space (more scavenges), the memory reducer starts full GCs, old-space
+ * growth follows measured GC and mutator speeds, background threads run on their own clock.
+ * At V8's defaults Fastify bare counted 61.1k instructions/request with an 11 s window and
+ * 64.7k with a 65 s one. These flags fix the new space at V8's 64-bit maximum (16 MB per
+ * semi-space), old-space growth at 100 % (what NestJS's full-GC cost per request matched at
+ * the defaults), and keep all work on the main thread: 60.05k and 60.01k with 71 s and 61 s
+ * windows, 60.6k with a 193 s one (Node's once-a-second timers).
  */
-export const DEFAULT_NODE_FLAGS = ['--single-threaded', '--predictable-gc-schedule'];
+export const DEFAULT_NODE_FLAGS = [
+  '--single-threaded', '--no-memory-reducer', '--min-semi-space-size=16', '--max-semi-space-size=16', '--heap-growing-percent=100',
+];
 const SETTLED_N1 = 10000;
 
 export const USAGE = `usage: npm run bench -- --instructions [options]   (or node bench/instructions.mjs [options])
@@ -47,7 +52,7 @@ export const USAGE = `usage: npm run bench -- --instructions [options]   (or nod
   --repeat <n>          count every variant n times (repeatability); default 1
   --jobs <n>            servers under valgrind at once; default: the number of CPUs, at most 2
   --node-flags=<flags>  the server's node flags, space-separated ('' for none); default '${DEFAULT_NODE_FLAGS.join(' ')}'
-                        (V8 without time-driven GC and background threads: see docs/benchmarks.md)
+                        (a fixed V8 heap schedule, no background threads: see docs/benchmarks.md)
   --no-build            do not rebuild stale packages first
   --no-docs             do not rewrite the instruction section of docs/benchmarks.md`;
 

@@ -97,13 +97,16 @@ ML inference (\`@promwire/ml\`, per \`session.run\` and \`predict\`): [benchmark
 - Each variant's server (\`bench/server.mjs\`, the same apps as above) runs under
   \`valgrind --tool=callgrind --instr-atstart=no\`: callgrind counts the instructions the
   process executes, on every thread, JIT-compiled code included, whatever else the machine runs.
-- The servers' node runs with \`--single-threaded --predictable-gc-schedule\`. Under valgrind a
-  request takes some fifty times longer in wall time, and longer still on a busy machine, so
-  V8's clock-driven work (memory reducer, heap growth from measured allocation rates,
-  background marking and compiling threads) would run far more often per request than natively,
-  by an amount that depends on the load: Fastify bare counted 61.1k instructions/request with
-  an 11 s window and 64.7k with a 65 s one at V8's defaults, 61.2k and 61.4k with 105 s and
-  135 s windows with these flags. (\`--node-flags=\` changes them.)
+- The servers' node runs with \`--single-threaded --no-memory-reducer --min-semi-space-size=16
+  --max-semi-space-size=16 --heap-growing-percent=100\`. Under valgrind a request takes some
+  fifty times longer in wall time, longer still on a busy machine, and V8 sizes its heap from
+  rates per millisecond: at a low allocation rate it shrinks the new space (more scavenges), the
+  memory reducer starts full GCs, old-space growth follows measured speeds. At V8's defaults
+  Fastify bare counted 61.1k instructions/request with an 11 s window and 64.7k with a 65 s
+  one. The flags fix the new space at V8's 64-bit maximum, old-space growth at 100 % (NestJS's
+  full-GC cost per request at the defaults matched it), and keep all work on the main thread:
+  60.05k and 60.01k with 71 s and 61 s windows, 60.6k with a 193 s one (what remains is Node's
+  once-a-second timers). \`--node-flags=<flags>\` replaces them.
 - The load comes from the benchmark process itself, outside valgrind: \`GET /users/:id\`, ids
   cycled over 1..1000, one request at a time over one kept-alive connection to 127.0.0.1 (a
   server under callgrind is some fifty times slower; one connection keeps it busy).
