@@ -120,6 +120,11 @@ ML inference (\`@promwire/ml\`, per \`session.run\` and \`predict\`): [benchmark
 - **overhead vs bare** = the variant's count − bare's; **over no-op** = the count − the no-op
   variant's; for promwire that is its **own work**: what promwire adds beyond the framework's
   own cost of a hook pair with a \`close\` listener.
+- promwire is counted as \`promwire-no-defaults\` (\`defaultMetrics: false\`), like the floor, which
+  registers no process metrics either: those are sampled on timers (@prometheus-io/client's
+  event-loop-utilization summary observes ten times a second), a cost per second that, at a
+  fiftieth of the native request rate, callgrind would count as per-request work many times
+  over. \`--variant promwire\` adds the variant with them.
 - With \`--repeat n\` every variant is counted n times, each in a new process; the table shows
   each run and the spread.
 - The traffic check, after the window: the handler served exactly N2 requests, \`/metrics\`

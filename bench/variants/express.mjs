@@ -77,7 +77,7 @@ export const variants = [
     id: 'promwire-no-defaults',
     kind: 'promwire',
     package: '@promwire/express',
-    note: "defaultMetrics: false (no prom-client process metrics: the floor registers none either)",
+    note: "defaultMetrics: false (no process metrics, whose samplers run on timers: the floor registers none either)",
     check: { metric: 'http_requests_total', labels: { route: ROUTE } },
     start: () => promwire({ defaultMetrics: false }),
   },

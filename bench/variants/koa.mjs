@@ -69,6 +69,14 @@ export const variants = [
     start: () => promwire(),
   },
   {
+    id: 'promwire-no-defaults',
+    kind: 'promwire',
+    package: '@promwire/koa',
+    note: "defaultMetrics: false (no process metrics, whose samplers run on timers: the floor registers none either)",
+    check: { metric: 'http_requests_total', labels: { route: ROUTE } },
+    start: () => promwire({ defaultMetrics: false }),
+  },
+  {
     id: 'promwire-full',
     kind: 'promwire',
     package: '@promwire/koa',
