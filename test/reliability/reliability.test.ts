@@ -109,10 +109,11 @@ describe.each(ADAPTERS.map((a): [string, Adapter] => [a.name, starter(a)]))('%s'
     for (let i = 0; i < 1000; i++) {
       if (Math.random() < 1 / 3) {
         aborted++;
-        // Both routes never finish on their own, so a request is cut by its client however late
-        // the client's timer fires on a busy machine: the 499 count does not depend on timing.
-        if (random(2) === 0) plan.push({ path: '/stream', abortOnFirstByte: true }); // mid-stream
-        else plan.push({ path: '/hang', abortAfterMs: 50 + random(150) }); // before the response headers
+        // Cut mid-stream, once the first byte proves the server has the request, from a stream
+        // that never ends on its own: the 499 count holds however busy the machine is. (A cut
+        // on a timer can land before the server has read the request, which then is rightly
+        // never counted; aborts before the headers are covered by each adapter's own suite.)
+        plan.push({ path: '/stream', abortOnFirstByte: true });
       } else {
         const kind = random(3);
         if (kind === 0) plan.push({ path: `/users/${i}` });
