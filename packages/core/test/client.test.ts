@@ -122,10 +122,10 @@ describe.each(installedClients(requireClient).map((c) => [c.name, c.module] as c
     expect(client.register.getSingleMetric('global_http_requests_total')).toBeDefined();
   });
 
-  // Only where both clients are installed (a run mapping one onto the other has one).
+  // Defined where both clients are installed: the matrix runs it on Node 20 and on Node 24 with
+  // prom-client; a run that maps one client onto the other has only one to choose.
   const other = installedClients(requireClient).find((c) => c.name !== name);
-  (other === undefined ? test.skip : test)('a registry of the other client than the client option is refused', () => {
-    if (other === undefined) throw new Error('unreachable');
+  if (other !== undefined) test('a registry of the other client than the client option is refused', () => {
     const registry = new (other.module.Registry as unknown as new () => Registry)();
     expect(() => createHttpMetrics({ registry, client: name })).toThrow(
       new TypeError(`@promwire/core: registry is a ${other.name} Registry but client is '${name}'; pass one or the other`),
