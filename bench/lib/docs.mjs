@@ -58,6 +58,8 @@ The instruction counts (\`--instructions\`, needs \`valgrind\`) do not depend on
 load: use them to compare costs of a few µs or less, on a busy machine too. Each mode rewrites
 only its own results section of this file.
 ML inference (\`@promwire/ml\`, per \`session.run\` and \`predict\`): [benchmarks-ml.md](benchmarks-ml.md), written by \`node bench/ml.mjs --write\`.
+Zero-code preload start-up (\`@promwire/auto\`, \`node bench/auto-startup.mjs\`): [zero-code.md](zero-code.md).
+Cluster aggregation and \`get()\` against the clients (\`node --expose-gc bench/cluster-get.mjs\`): [beyond-one-process.md](beyond-one-process.md).
 
 ## How it measures
 
