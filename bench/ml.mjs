@@ -4,7 +4,7 @@
 // per call of each (deterministic, so they hold on a busy machine). Writes docs/benchmarks-ml.md
 // with --write.
 //
-//   node bench/ml.mjs [--rounds=15] [--calls=4000] [--only=onnx,tfjs-iris] [--no-instructions] [--write]
+//   node bench/ml.mjs [--rounds=15] [--calls=4000] [--instruction-rounds=5] [--only=onnx,tfjs-iris] [--no-instructions] [--write]
 //
 // CPU: one process, one model object per case, reused by both variants. A measurement is
 // `calls` sequential calls (each awaited), timed with process.cpuUsage() (user + system, every
@@ -12,10 +12,10 @@
 // Variants alternate, bare first and last (bare, instrumented, bare, …); the overhead of a
 // measurement is its CPU µs per call minus the mean of the two bare measurements around it;
 // tables give the median over rounds and the (min … max).
-// Instructions: each case and variant runs in a process of its own under callgrind, twice, with
-// a small and a large number of calls; (instructions of the large − of the small) ÷ (calls
-// difference) is the count per call, start-up and model load cancelled out.
-import { spawnSync } from 'node:child_process';
+// Instructions: each case runs in a process of its own under callgrind, counting off; per phase
+// it warms up uncounted, then counting is on for a fixed number of calls and the main thread's
+// count is read. Phases alternate bare and instrumented in that one process, paired as above.
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -29,7 +29,8 @@ const ROUNDS = Number(option('rounds') ?? 15);
 const CALLS = Number(option('calls') ?? 4000);
 const ONLY = option('only')?.split(',');
 const WRITE = process.argv.includes('--write');
-const CHILD = option('child'); // <case id>:<bare|instrumented>:<warm-up calls>:<calls>, run under callgrind
+const CHILD = option('child'); // a case id: the process measured under callgrind
+const INSTRUCTION_ROUNDS = Number(option('instruction-rounds') ?? 5);
 
 if (!existsSync(join(ROOT, 'packages/ml/dist/index.js'))) {
   console.error('bench/ml.mjs: build @promwire/ml first (npm run build)');
@@ -38,7 +39,11 @@ if (!existsSync(join(ROOT, 'packages/ml/dist/index.js'))) {
 
 const FLOWERS = [[5.1, 3.5, 1.4, 0.2], [7.0, 3.2, 4.7, 1.4], [6.3, 3.3, 6.0, 2.5]];
 const rows = (n) => Array.from({ length: n }, (_, i) => FLOWERS[i % 3]);
-const SESSION_OPTIONS = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' };
+// The inference runs on the calling thread, and no idle pool thread spins.
+const SESSION_OPTIONS = {
+  intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential',
+  extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+};
 
 /** The cases: `build()` loads the runtime and the model once and answers one call and the module. */
 const CASES = [
@@ -106,26 +111,63 @@ async function cpuFigures(c, registry) {
   };
 }
 
-/** Instructions per call of `variant` of `c`, from two callgrind runs; undefined without valgrind. */
-function instructionFigures(c) {
+/**
+ * Instructions per call, bare and instrumented, counted by callgrind in one process: the case
+ * runs under callgrind with counting off; per phase, the child warms up uncounted, counting is
+ * switched on for `n` calls and the main thread's count is dumped. Phases alternate bare and
+ * instrumented, bare first and last, as in the CPU mode. Undefined without valgrind.
+ */
+async function instructionFigures(c) {
   if (spawnSync('valgrind', ['--version']).error !== undefined) return undefined;
-  const [warmUp, small, large] = c.async ? [2000, 1000, 5000] : [1000, 500, 2500];
+  const n = c.async ? 3000 : 600;
   const dir = mkdtempSync(join(tmpdir(), 'promwire-ml-callgrind-'));
-  const count = (variant, n) => {
-    const out = join(dir, `${c.id}-${variant}-${n}.out`);
-    const child = spawnSync('valgrind', [
-      '--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-line=no', '--dump-instr=no', '--smc-check=all-non-file',
-      process.execPath, join(import.meta.dirname, 'ml.mjs'), `--child=${c.id}:${variant}:${warmUp}:${n}`,
-    ], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (child.status !== 0) throw new Error(`callgrind run of ${c.id} ${variant} failed:\n${child.stderr.slice(-2000)}`);
-    return Number(/^totals:\s+(\d+)/m.exec(readFileSync(out, 'utf8'))[1]);
-  };
+  const base = join(dir, 'callgrind');
+  const child = spawn('valgrind', [
+    '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${base}.%p`, '--separate-threads=yes',
+    '--dump-line=no', '--dump-instr=no', '--smc-check=all-non-file', '--vgdb=yes',
+    process.execPath, join(import.meta.dirname, 'ml.mjs'), `--child=${c.id}`,
+  ], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  const callgrind = (...args) => new Promise((resolve, reject) => {
+    execFile('callgrind_control', [...args, String(child.pid)], { timeout: 300000 }, (error, out) => (error ? reject(error) : resolve(out)));
+  });
+  const answer = (message) => new Promise((resolve, reject) => {
+    const onMessage = (m) => (m.type === 'failed' ? reject(new Error(m.error)) : resolve(m));
+    child.once('message', onMessage);
+    child.once('exit', () => reject(new Error(`callgrind child of ${c.id} exited:\n${stderr}`)));
+    child.send(message);
+  });
   try {
-    const perCall = (variant) => (count(variant, large) - count(variant, small)) / (large - small);
-    const bare = perCall('bare');
-    const instrumented = perCall('instrumented');
-    return { bare, instrumented, overhead: instrumented - bare, percent: (100 * (instrumented - bare)) / bare };
+    await answer({ type: 'hello' });
+    let part = 0;
+    const phase = async (variant) => {
+      await answer({ type: 'prepare', variant, warmUp: n >> 1 });
+      await callgrind('--instr=on');
+      await answer({ type: 'go', calls: n });
+      await callgrind(`--dump=${variant}`);
+      await callgrind('--instr=off');
+      part++;
+      // The main thread's file (-01): the wrappers and, with one intra-op thread, the inference.
+      const file = `${base}.${child.pid}.${part}-01`;
+      for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+      return Number(/^totals:\s+(\d+)/m.exec(readFileSync(file, 'utf8'))[1]) / n;
+    };
+    const bare = [await phase('bare')];
+    const instrumented = [];
+    for (let round = 0; round < INSTRUCTION_ROUNDS; round++) {
+      instrumented.push(await phase('instrumented'));
+      bare.push(await phase('bare'));
+    }
+    const around = instrumented.map((_, i) => (bare[i] + bare[i + 1]) / 2);
+    return {
+      bare: summary(bare),
+      instrumented: summary(instrumented),
+      overhead: summary(instrumented.map((v, i) => v - around[i])),
+      percent: summary(instrumented.map((v, i) => (100 * (v - around[i])) / around[i])),
+    };
   } finally {
+    child.kill('SIGKILL'); // our own child, by its handle
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -147,16 +189,20 @@ function cpuTable(results) {
 
 function instructionTable(results) {
   const lines = [
-    '| runtime | model | call | batch | bare instructions/call | instrumented | overhead | overhead % | overhead at the bare CPU rate, µs |',
+    '| runtime | model | call | batch | bare instructions/call | instrumented | overhead | overhead % | overhead in µs at the bare call\'s rate |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const i = r.instructions;
     if (i === undefined) continue;
-    const µs = (i.overhead * r.cpu.bare.median) / i.bare;
-    lines.push(`| ${r.runtime} | ${r.model} | \`${r.call}\` | ${r.batch} | ${int(i.bare)} | ${int(i.instrumented)} | ${int(i.overhead)} | ${fmt(i.percent)} | ${fmt(µs)} |`);
+    lines.push(`| ${r.runtime} | ${r.model} | \`${r.call}\` | ${r.batch} | ${int(i.bare.median)} | ${int(i.instrumented.median)} | ${range(i.overhead, 0)} | ${range(i.percent)} | ${fmt(asMicroseconds(r))} |`);
   }
   return lines.join('\n');
+}
+
+/** The instruction overhead in µs, at the rate the bare call ran at (its CPU µs ÷ its instructions). */
+function asMicroseconds(r) {
+  return (r.instructions.overhead.median * r.cpu.bare.median) / r.instructions.bare.median;
 }
 
 function targets(results) {
@@ -164,7 +210,7 @@ function targets(results) {
     const trivial = r.model.includes('trivial');
     const i = r.instructions;
     const cpu = trivial ? r.cpu.overhead.median : r.cpu.percent.median;
-    const counted = i === undefined ? undefined : trivial ? (i.overhead * r.cpu.bare.median) / i.bare : i.percent;
+    const counted = i === undefined ? undefined : trivial ? asMicroseconds(r) : i.percent.median;
     const ok = (v) => (v === undefined ? '' : trivial ? (v < 1 ? '✓' : '✗') : v < 2 ? '✓' : '✗');
     const unit = trivial ? ' µs' : ' %';
     const goal = trivial ? '< 1 µs' : '< 2 % of the model\'s own time';
@@ -195,12 +241,15 @@ the HTTP benchmarks are in [benchmarks.md](benchmarks.md).
   intra-op and one inter-op thread, so no idle thread pool spins into the figures. **overhead** =
   instrumented CPU µs/call − the mean of the two bare measurements around it, per round;
   **overhead %** = that ÷ the same bare figure. Median over ${ROUNDS} rounds, (min … max).
-- **Instructions** (${valgrind ?? 'valgrind not installed: not measured'}): each case and variant in
-  a process of its own under \`valgrind --tool=callgrind\`, run twice with a small and a large
-  number of calls after the same warm-up; the difference ÷ the calls difference is the count per
-  call (start-up, module and model loads and JIT warm-up cancel out). Deterministic: a busy machine does not move it, where it widens
-  the CPU ranges. The last column converts the overhead to µs at the bare call's own
-  instructions-per-µs rate.
+- **Instructions** (${valgrind ?? 'valgrind not installed: not measured'}): each case in a process
+  of its own under \`valgrind --tool=callgrind\`, counting off; per phase the process warms up
+  uncounted, then counting is switched on for a fixed number of calls (3000 \`session.run\`,
+  600 \`predict\`) and the main thread's instructions are read (the wrappers and, with one
+  intra-op thread, the inference run there; V8's and libuv's helper threads do not). Phases
+  alternate bare and instrumented in the same process, bare first and last, ${INSTRUCTION_ROUNDS}
+  instrumented phases; the overhead is paired as for CPU. Instruction counts barely move with the
+  machine's load, where CPU times widen; the last column converts the overhead to µs at the bare
+  call's own instructions-per-µs rate.
 
 ## Latest run
 
@@ -234,13 +283,25 @@ reaction are most of the overhead: the floor of any wrapper that times an asynch
 `;
 }
 
+/** The process measured under callgrind: phases on the parent's messages. */
 async function child() {
-  const [id, variant, warmUp, n] = CHILD.split(':');
-  const c = CASES.find((k) => k.id === id);
+  const c = CASES.find((k) => k.id === CHILD);
   const built = await c.build();
-  if (variant === 'instrumented') built.instrument({ registry: new (require('prom-client').Registry)() });
-  // The same warm-up in both runs, so the difference holds steady-state calls only.
-  await calls(c, built, Number(warmUp) + Number(n));
+  let unpatch;
+  process.on('message', async (message) => {
+    try {
+      if (message.type === 'prepare') {
+        if (message.variant === 'instrumented' && unpatch === undefined) unpatch = built.instrument({ registry: new (require('prom-client').Registry)() });
+        if (message.variant === 'bare' && unpatch !== undefined) unpatch = void unpatch();
+        await calls(c, built, message.warmUp);
+      } else if (message.type === 'go') {
+        await calls(c, built, message.calls);
+      }
+      process.send({ type: message.type });
+    } catch (error) {
+      process.send({ type: 'failed', error: String(error?.stack ?? error) });
+    }
+  });
 }
 
 async function main() {
@@ -251,9 +312,9 @@ async function main() {
   for (const c of CASES) {
     const cpu = await cpuFigures(c, registry);
     console.log(`${c.id}: CPU bare ${fmt(cpu.bare.median)} µs, instrumented ${fmt(cpu.instrumented.median)} µs, overhead ${range(cpu.overhead)} µs = ${range(cpu.percent)} %`);
-    const instructions = process.argv.includes('--no-instructions') ? undefined : instructionFigures(c);
+    const instructions = process.argv.includes('--no-instructions') ? undefined : await instructionFigures(c);
     if (instructions !== undefined) {
-      console.log(`${c.id}: instructions bare ${int(instructions.bare)}, instrumented ${int(instructions.instrumented)}, overhead ${int(instructions.overhead)} = ${fmt(instructions.percent)} %`);
+      console.log(`${c.id}: instructions bare ${int(instructions.bare.median)}, instrumented ${int(instructions.instrumented.median)}, overhead ${range(instructions.overhead, 0)} = ${range(instructions.percent)} %`);
     }
     results.push({ ...c, cpu, instructions });
   }
