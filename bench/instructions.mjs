@@ -9,7 +9,8 @@
 // (`--dump`), N2 − N1 more requests sent on the same connection, the counter read again.
 // The second reading is Ir(N2) − Ir(N1); ÷ (N2 − N1) it is instructions per request, with
 // start-up, JIT warm-up and connection set-up outside the window.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { buildPackages } from './lib/build.mjs';
@@ -19,6 +20,7 @@ import { ask, nextMessage, stop } from './lib/processes.mjs';
 import { describe, scrapeCount } from './lib/scrape.mjs';
 import { callgrindMissing, dump, instrument, spawnUnderCallgrind, valgrindVersion } from './lib/callgrind.mjs';
 import { SequentialLoad } from './lib/sequential-load.mjs';
+import { gcInstructions, readDump } from './lib/callgrind-dump.mjs';
 import { instructionFigures, instructionRows, instructionTargets } from './lib/instruction-report.mjs';
 import { textTable, targetLine } from './lib/report.mjs';
 import { writeInstructionDocs } from './lib/docs.mjs';
@@ -58,7 +60,9 @@ export const USAGE = `usage: npm run bench -- --instructions [options]   (or nod
   --node-flags=<flags>  the server's node flags, space-separated ('' for none); default '${DEFAULT_NODE_FLAGS.join(' ')}'
                         (a fixed V8 heap schedule, no background threads: see docs/benchmarks.md)
   --no-build            do not rebuild stale packages first
-  --no-docs             do not rewrite the instruction section of docs/benchmarks.md`;
+  --no-docs             do not rewrite the instruction section of docs/benchmarks.md
+  --report <file>       count nothing: tables, targets and docs section from a saved results file
+                        (bench/results/instructions-latest.json)`;
 
 /** Cost of one framework's server relative to Fastify's, to start the longest jobs first. */
 const WEIGHT = { fastify: 1, koa: 1.5, express: 5, nestjs: 6 };
@@ -76,12 +80,17 @@ export async function main(argv) {
       'node-flags': { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       'no-docs': { type: 'boolean', default: false },
+      report: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (args.help) {
     console.log(USAGE);
     return 0;
+  }
+  if (args.report !== undefined) {
+    const file = resolve(args.report);
+    return report(JSON.parse(readFileSync(file, 'utf8')), { docs: !args['no-docs'], file });
   }
   const positive = (name, fallback) => {
     if (args[name] === undefined) return fallback;
@@ -201,14 +210,6 @@ export async function main(argv) {
       `(with ${settings.jobs} idle CPUs about ${(cpuTotal / settings.jobs).toFixed(0)} s)`,
   );
 
-  for (const fw of runnable) {
-    for (const v of fw.variants) v.runs.sort((a, b) => a.run - b.run);
-    fw.figures = instructionFigures(fw);
-    console.log(`\n${fw.title} ${fw.version}\n${textTable(instructionRows(fw))}`);
-  }
-  const targets = instructionTargets(runnable);
-  if (targets.length > 0) console.log(`\nTargets (issue 10, instructions):\n${targets.map((t) => `  ${targetLine(t)}`).join('\n')}`);
-
   const results = {
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date().toISOString(),
@@ -219,17 +220,40 @@ export async function main(argv) {
     machine: machine(),
     versions: packageVersions(frameworks),
     frameworks,
-    targets,
     dumps: dir.replace(ROOT, ''),
   };
+  return report(results, { docs: !args['no-docs'], file: `${ROOT}bench/results/instructions-latest.json` });
+}
+
+/**
+ * Tables, targets, the results file and the docs section of `results` (a run just finished,
+ * or one read back with `--report`). Runs without a GC share get it from their dump.
+ */
+function report(results, { docs, file }) {
+  const runnable = results.frameworks.filter((f) => f.skipped === undefined);
+  for (const fw of runnable) {
+    for (const v of fw.variants) {
+      v.runs.sort((a, b) => a.run - b.run);
+      for (const r of v.runs) {
+        if (r.gcPerRequest !== undefined || r.pid === undefined || r.irWindow === undefined) continue;
+        const dumpFile = `${ROOT}${results.dumps}/${fw.id}-${v.id.replace(/[^a-z0-9-]/gi, '_')}-${r.run}.${r.pid}.2`;
+        if (existsSync(dumpFile)) r.gcPerRequest = gcInstructions(readDump(dumpFile)) / (r.n2 - r.n1);
+      }
+    }
+    fw.figures = instructionFigures(fw);
+    console.log(`\n${fw.title} ${fw.version}\n${textTable(instructionRows(fw))}`);
+  }
+  results.targets = instructionTargets(runnable);
+  const t = results.targets;
+  if (t.length > 0) console.log(`\nTargets (issue 10, instructions):\n${t.map((x) => `  ${targetLine(x)}`).join('\n')}`);
   mkdirSync(`${ROOT}bench/results`, { recursive: true });
-  writeFileSync(`${ROOT}bench/results/instructions-latest.json`, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`\nraw results: bench/results/instructions-latest.json; callgrind dumps: ${results.dumps}/`);
-  if (!args['no-docs']) {
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nraw results: ${file.replace(ROOT, '')}; callgrind dumps: ${results.dumps}/`);
+  if (docs) {
     writeInstructionDocs(`${ROOT}docs/benchmarks.md`, results);
     console.log('table: docs/benchmarks.md, section "Instruction counts"');
   }
-  console.log(`total ${Math.round(elapsed())} s`);
+  console.log(`total ${results.seconds} s`);
   const failed = runnable.some((fw) => fw.variants.some((v) => v.runs.some((r) => r.error !== undefined || r.check?.ok === false)));
   return failed ? 1 : 0;
 }
@@ -270,6 +294,7 @@ async function countOne({ fw, v, run }, settings, dir, status, children) {
     record.irWindow = await dump(child.pid, base, 2, `after ${n2} requests`);
     record.windowSeconds = counted.seconds;
     record.perRequest = record.irWindow / (n2 - n1);
+    record.gcPerRequest = gcInstructions(readDump(`${base}.${child.pid}.2`)) / (n2 - n1);
     record.newConnections = counted.newConnections;
     // The rest is not counted: run it at uninstrumented speed.
     await instrument(child.pid, false);

@@ -83,3 +83,27 @@ export function readDump(file, lookup = () => undefined) {
   }
   return { total, self, calls };
 }
+
+/**
+ * V8's garbage collector: scavenges, full GCs, incremental marking steps and tasks, the
+ * marking write barrier, sweeping. Everything these call is part of them.
+ */
+const GC = new RegExp(
+  '^v8::internal::(Heap::(CollectGarbage|CollectAllGarbage|PerformGarbageCollection|StartIncrementalMarking|FinalizeIncrementalMarking)' +
+    '|IncrementalMarking(Job)?::|MinorGCJob::|ScavengeJob::|Scavenger|MarkCompactCollector::|MinorMarkCompactCollector::|ConcurrentMarking::' +
+    '|MarkingBarrier::|WriteBarrier::MarkingSlow|Sweeper::|ScavengerCollector::|GCTracer::)',
+);
+export const isGc = (name) => GC.test(name);
+
+/**
+ * Instructions spent in garbage collection: the cost of every call from outside the
+ * collector into it (a call's cost includes everything it calls).
+ */
+export function gcInstructions({ calls }) {
+  let gc = 0;
+  for (const [caller, edges] of calls) {
+    if (isGc(caller)) continue;
+    for (const [callee, cost] of edges) if (isGc(callee)) gc += cost;
+  }
+  return gc;
+}

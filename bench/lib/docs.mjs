@@ -123,6 +123,11 @@ Cluster aggregation and \`get()\` against the clients (\`node --expose-gc bench/
 - **overhead vs bare** = the variant's count − bare's; **over no-op** = the count − the no-op
   variant's; for promwire that is its **own work**: what promwire adds beyond the framework's
   own cost of a hook pair with a \`close\` listener.
+- **of which GC**: the part spent in V8's garbage collector (every call into scavenges, full
+  GCs, incremental marking, sweeping, the marking write barrier), read from the dump. On the
+  Express-based stacks a full GC comes every few thousand requests, so a window that catches one
+  more or one fewer moves a NestJS count by up to about 2.5 % between runs of one variant, while
+  the rest repeats within 0.3 %: compare close figures with \`--repeat\`.
 - promwire is counted as \`promwire-no-defaults\` (\`defaultMetrics: false\`), like the floor, which
   registers no process metrics either: those are sampled on timers (@prometheus-io/client's
   event-loop-utilization summary observes ten times a second), a cost per second that, at a

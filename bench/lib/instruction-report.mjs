@@ -27,10 +27,13 @@ export const usable = (r) => r.error === undefined && r.problem === undefined &&
 export function instructionFigures(fw) {
   const figures = {};
   for (const v of fw.variants) {
-    const values = v.runs.filter(usable).map((r) => r.perRequest);
+    const runs = v.runs.filter(usable);
+    const values = runs.map((r) => r.perRequest);
     if (values.length === 0) continue;
+    const gc = runs.map((r) => r.gcPerRequest).filter((x) => x !== undefined);
     figures[v.id] = {
       mean: values.reduce((s, x) => s + x, 0) / values.length,
+      gc: gc.length === runs.length ? gc.reduce((s, x) => s + x, 0) / gc.length : undefined,
       min: Math.min(...values),
       max: Math.max(...values),
       runs: values.length,
@@ -54,7 +57,7 @@ function checkText(v) {
 /** Rows of one framework's instruction table, header first. */
 export function instructionRows(fw) {
   const repeated = fw.variants.some((v) => v.runs.length > 1);
-  const header = ['variant', 'instructions/request', 'overhead vs bare', 'over no-op'];
+  const header = ['variant', 'instructions/request', 'of which GC', 'overhead vs bare', 'over no-op'];
   if (repeated) header.push('each run', 'spread');
   header.push('/metrics check');
   const rows = [header];
@@ -63,9 +66,9 @@ export function instructionRows(fw) {
     const name = v.runs.every(usable) ? v.id : `${v.id} ✗`;
     const overNoop = v.id === promwireId(fw) && f?.overNoop !== undefined ? `${signed(f.overNoop)} (own work)` : signed(f?.overNoop);
     const overhead = f?.overhead === undefined ? '—' : `${signed(f.overhead)} (${((f.overhead / fw.figures.bare.mean) * 100).toFixed(1)} %)`;
-    const row = [name, int(f?.mean), v.id === 'bare' ? '—' : overhead, v.id === 'bare' || v.id === 'noop' ? '—' : overNoop];
+    const row = [name, int(f?.mean), int(f?.gc), v.id === 'bare' ? '—' : overhead, v.id === 'bare' || v.id === 'noop' ? '—' : overNoop];
     if (repeated) {
-      row.push(v.runs.map((r) => (r.perRequest === undefined ? '✗' : int(r.perRequest))).join(' · '));
+      row.push(v.runs.map((r) => (r.perRequest === undefined ? '✗' : `${int(r.perRequest)}${r.gcPerRequest === undefined ? '' : ` (GC ${int(r.gcPerRequest)})`}`)).join(' · '));
       row.push(f === undefined || f.runs < 2 ? '—' : `${int(f.max - f.min)} (${(((f.max - f.min) / f.mean) * 100).toFixed(2)} %)`);
     }
     row.push(checkText(v));
