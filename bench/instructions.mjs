@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { buildPackages } from './lib/build.mjs';
 import { FRAMEWORKS, ROOT, loadFramework, unavailable, versionOf } from './lib/frameworks.mjs';
-import { machine, packageVersions } from './lib/machine.mjs';
+import { machine, packageVersions, sources } from './lib/machine.mjs';
 import { ask, nextMessage, stop } from './lib/processes.mjs';
 import { describe, scrapeCount } from './lib/scrape.mjs';
 import { callgrindMissing, dump, instrument, spawnUnderCallgrind, valgrindVersion } from './lib/callgrind.mjs';
@@ -129,6 +129,8 @@ export async function main(argv) {
   if (!args['no-build']) buildPackages(['core', ...selected]);
 
   const startedAt = Date.now();
+  // What is measured is what is built now: note the sources before anything else changes them.
+  const measured = sources();
   const elapsed = () => (Date.now() - startedAt) / 1000;
   const frameworks = [];
   for (const id of selected) {
@@ -219,6 +221,7 @@ export async function main(argv) {
     settings,
     machine: machine(),
     versions: packageVersions(frameworks),
+    sources: measured,
     frameworks,
     dumps: dir.replace(ROOT, ''),
   };

@@ -208,7 +208,7 @@ function instructionMarkdown(results) {
 - ${results.startedAt.replace('T', ' ').replace(/\..*/, ' UTC')}, \`${results.command}\` (${results.seconds} s; the servers under valgrind used ${results.serverCpuSeconds ?? '?'} CPU-seconds)
 - N1 = ${s.n1.toLocaleString('en-US')}, N2 = ${s.n2.toLocaleString('en-US')}: instructions/request = (Ir(N2) − Ir(N1)) ÷ ${(s.n2 - s.n1).toLocaleString('en-US')}; ${runs}${s.nodeFlags.length > 0 ? `; node ${s.nodeFlags.join(' ')}` : ''}
 - ${s.valgrind}, Node ${m.node}; ${m.cpu}, ${m.cores} cores, load average at start ${m.loadAverage.join(', ')} (the counts do not depend on it)
-- Sources: commit ${versions.commit}
+- Sources: ${results.sources === undefined ? `commit ${versions.commit}` : `HEAD ${results.sources.head}, packages/ last changed in ${results.sources.packages}${results.sources.dirty ? ', with uncommitted changes' : ''}`} (the built \`dist/\` measured)
 - Versions: ${Object.entries(versions).filter(([k]) => k !== 'commit' && k !== 'autocannon').map(([k, v]) => `${k} ${v}`).join(', ')}
 `];
   if (s.n1 < 10000) {

@@ -37,3 +37,12 @@ export function packageVersions(frameworks) {
   versions.commit = `${git('rev-parse', '--short', 'HEAD') ?? 'unknown'}${dirty ? ' (packages/ with uncommitted changes)' : ''}`;
   return versions;
 }
+
+/** The sources being measured: HEAD, the last commit that changed packages/, and whether packages/ has uncommitted changes. */
+export function sources() {
+  return {
+    head: git('rev-parse', '--short', 'HEAD') ?? 'unknown',
+    packages: git('log', '-1', '--format=%h', '--', 'packages') ?? 'unknown',
+    dirty: (git('status', '--porcelain', '--', 'packages') ?? '') !== '',
+  };
+}
