@@ -36,7 +36,9 @@ mkdirSync(dir, { recursive: true });
 const base = `${dir}/server`;
 
 console.log(`${framework}/${variant} under callgrind: ${n1.toLocaleString('en-US')} requests uncounted, ${n1.toLocaleString('en-US')} counted`);
-const child = spawnUnderCallgrind(framework, variant, base, { nodeArgs: [...flags, '--perf-basic-prof'] });
+// --perf-basic-prof also makes V8 write a log; keep it with the dumps.
+const nodeArgs = [...flags, '--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${dir}/v8.log`];
+const child = spawnUnderCallgrind(framework, variant, base, { nodeArgs });
 const { port } = await nextMessage(child, 'ready', 600000);
 const load = new SequentialLoad(port);
 await load.run(n1);
