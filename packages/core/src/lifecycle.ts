@@ -227,18 +227,18 @@ export function createLifecycle<Req, Res>(
   return new RequestLifecycle(recorder, path, getRoute !== undefined, o.auth, pkg, yields);
 }
 
-/** `getRoute`, whose undefined, non-string or throw means unmatched, after the framework's opt-out. */
+/**
+ * `getRoute` after the framework's opt-out: whatever it answers but a string is unmatched
+ * (null too, which would mean "left out" to the recorder). A throw reaches the recorder, whose
+ * route lookup counts it as unmatched.
+ */
 function userRoute<Req, Res>(
   getRoute: (req: Req, res: Res) => string | undefined,
   leftOut: ((req: Req, res: Res) => boolean) | undefined,
 ): (req: Req, res: Res) => string | null | undefined {
   return function promwireUserRoute(req, res) {
     if (leftOut !== undefined && leftOut(req, res)) return null;
-    try {
-      const route = getRoute(req, res);
-      return typeof route === 'string' ? route : undefined;
-    } catch {
-      return undefined;
-    }
+    const route = getRoute(req, res);
+    return typeof route === 'string' ? route : undefined;
   };
 }

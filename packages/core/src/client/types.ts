@@ -102,21 +102,25 @@ export interface ValueWithExemplar<T extends string> {
   exemplarLabels?: LabelValues<string>;
 }
 
-/** A counter of either client. */
-export interface Counter<T extends string = string> {
-  inc(labels: LabelValues<T>, value?: number): void;
-  inc(value?: number): void;
-  inc(data: ValueWithExemplar<T>): void;
-  labels(...values: string[]): { inc(value?: number): void };
-  labels(labels: LabelValues<T>): { inc(value?: number): void };
+/** What a metric of either client offers besides recording: its series by label values, removal, reset, its values. */
+export interface LabelledMetric<T extends string, Child> {
+  labels(...values: string[]): Child;
+  labels(labels: LabelValues<T>): Child;
   remove(...values: string[]): void;
   remove(labels: LabelValues<T>): void;
   reset(): void;
   get(): Promise<MetricSnapshot>;
 }
 
+/** A counter of either client. */
+export interface Counter<T extends string = string> extends LabelledMetric<T, { inc(value?: number): void }> {
+  inc(labels: LabelValues<T>, value?: number): void;
+  inc(value?: number): void;
+  inc(data: ValueWithExemplar<T>): void;
+}
+
 /** A gauge of either client. */
-export interface Gauge<T extends string = string> {
+export interface Gauge<T extends string = string> extends LabelledMetric<T, GaugeChild> {
   inc(labels: LabelValues<T>, value?: number): void;
   inc(value?: number): void;
   dec(labels: LabelValues<T>, value?: number): void;
@@ -126,12 +130,6 @@ export interface Gauge<T extends string = string> {
   setToCurrentTime(labels?: LabelValues<T>): void;
   /** Starts a timer; calling the answer sets the gauge to the seconds elapsed, and returns them. */
   startTimer(labels?: LabelValues<T>): (labels?: LabelValues<T>) => number;
-  labels(...values: string[]): GaugeChild;
-  labels(labels: LabelValues<T>): GaugeChild;
-  remove(...values: string[]): void;
-  remove(labels: LabelValues<T>): void;
-  reset(): void;
-  get(): Promise<MetricSnapshot>;
 }
 
 /** One series of a {@link Gauge}. */
@@ -144,33 +142,21 @@ export interface GaugeChild {
 }
 
 /** A histogram of either client. */
-export interface Histogram<T extends string = string> {
+export interface Histogram<T extends string = string> extends LabelledMetric<T, ObserverChild> {
   observe(value: number): void;
   observe(labels: LabelValues<T>, value: number): void;
   observe(data: ValueWithExemplar<T> & { value: number }): void;
   /** Starts a timer; calling the answer observes the seconds elapsed, and returns them. */
   startTimer(labels?: LabelValues<T>): (labels?: LabelValues<T>) => number;
   zero(labels: LabelValues<T>): void;
-  labels(...values: string[]): ObserverChild;
-  labels(labels: LabelValues<T>): ObserverChild;
-  remove(...values: string[]): void;
-  remove(labels: LabelValues<T>): void;
-  reset(): void;
-  get(): Promise<MetricSnapshot>;
 }
 
 /** A summary of either client. */
-export interface Summary<T extends string = string> {
+export interface Summary<T extends string = string> extends LabelledMetric<T, ObserverChild> {
   observe(value: number): void;
   observe(labels: LabelValues<T>, value: number): void;
   /** Starts a timer; calling the answer observes the seconds elapsed, and returns them. */
   startTimer(labels?: LabelValues<T>): (labels?: LabelValues<T>) => number;
-  labels(...values: string[]): ObserverChild;
-  labels(labels: LabelValues<T>): ObserverChild;
-  remove(...values: string[]): void;
-  remove(labels: LabelValues<T>): void;
-  reset(): void;
-  get(): Promise<MetricSnapshot>;
 }
 
 /** One series of a {@link Histogram} or {@link Summary}. */
