@@ -102,6 +102,22 @@ export const variants = [
     },
   },
   {
+    id: 'fastify-metrics-14',
+    kind: 'peer',
+    package: 'fastify-metrics-14',
+    note: 'fastify-metrics 14 (installed as the alias fastify-metrics-14), which records with @prometheus-io/client and needs Node ≥ 22.19',
+    check: { metric: 'http_request_duration_seconds_count', labels: { route: ROUTE } },
+    async start() {
+      const [major, minor] = process.versions.node.split('.').map(Number);
+      if (major < 22 || (major === 22 && minor < 19)) throw new Error(`fastify-metrics 14 needs Node ≥ 22.19, this is ${process.version}`);
+      const mod = await import('fastify-metrics-14');
+      const app = await fastifyApp();
+      await app.register(mod.default?.default ?? mod.default);
+      routes(app);
+      return listen(app);
+    },
+  },
+  {
     id: '@promster/fastify',
     kind: 'peer',
     package: '@promster/fastify',
