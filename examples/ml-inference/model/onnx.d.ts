@@ -2,6 +2,8 @@ export interface OnnxValue {
   name: string;
   /** Numbers, or names for dynamic dimensions ('N'). */
   dims: (number | string)[];
+  /** The element type; default 'float32'. */
+  type?: 'float32' | 'int64';
 }
 export interface OnnxInitializer {
   name: string;

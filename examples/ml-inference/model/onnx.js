@@ -1,12 +1,14 @@
 'use strict';
 // A minimal ONNX writer: encodes a ModelProto (onnx.proto, the fields used here) with a
 // hand-written protobuf encoder, so the repository builds its models from code. Float tensors
-// are stored as raw little-endian float32 bytes; inputs and outputs are float tensors whose
-// dimensions are numbers or names (a name such as 'N' is a dynamic dimension).
+// are stored as raw little-endian float32 bytes; inputs and outputs are float32 tensors (or
+// int64, with `type: 'int64'`) whose dimensions are numbers or names (a name such as 'N' is a
+// dynamic dimension).
 
 const WIRE_VARINT = 0;
 const WIRE_BYTES = 2;
 const FLOAT = 1; // TensorProto.DataType.FLOAT
+const ELEMENT_TYPES = { float32: FLOAT, int64: 7 }; // TensorProto.DataType
 
 function varint(n) {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`varint out of range: ${n}`);
@@ -34,10 +36,12 @@ function tensor(field, name, dims, values) {
   return message(field, [...dims.map((d) => int(1, d)), int(2, FLOAT), string(8, name), bytes(9, raw)]);
 }
 
-/** ValueInfoProto of a float tensor: TypeProto.tensor_type { elem_type, shape { dim … } }. */
-function valueInfo(field, name, dims) {
+/** ValueInfoProto of a tensor: TypeProto.tensor_type { elem_type, shape { dim … } }. */
+function valueInfo(field, { name, dims, type = 'float32' }) {
+  const elemType = ELEMENT_TYPES[type];
+  if (elemType === undefined) throw new RangeError(`${name}: unsupported type ${type}`);
   const shape = dims.map((d) => message(1, [typeof d === 'number' ? int(1, d) : string(2, d)]));
-  return message(field, [string(1, name), message(2, [message(1, [int(1, FLOAT), message(2, shape)])])]);
+  return message(field, [string(1, name), message(2, [message(1, [int(1, elemType), message(2, shape)])])]);
 }
 
 /** NodeProto: `op` reading `inputs`, writing `outputs`. */
@@ -60,8 +64,8 @@ function buildOnnxModel(spec) {
     ...spec.nodes.map(node),
     string(2, spec.name),
     ...spec.initializers.map((t) => tensor(5, t.name, t.dims, t.values)),
-    ...spec.inputs.map((v) => valueInfo(11, v.name, v.dims)),
-    ...spec.outputs.map((v) => valueInfo(12, v.name, v.dims)),
+    ...spec.inputs.map((v) => valueInfo(11, v)),
+    ...spec.outputs.map((v) => valueInfo(12, v)),
   ];
   return new Uint8Array(Buffer.concat([
     int(1, 8), // ir_version

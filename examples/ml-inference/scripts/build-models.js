@@ -2,16 +2,18 @@
 // Writes the example's model files from the code in model/iris.js:
 //   model/iris.onnx                     the classifier for onnxruntime-node
 //   model/iris/model.json, weights.bin  the same classifier as a TF.js LayersModel, saved by TF.js
+//   model/charlm.onnx                   the character-level language model (model/charlm.js)
 // Usage: node scripts/build-models.js [outDir]   (default: model/ beside this script)
 // With --check, writes nothing and exits 1 when the files in model/ differ from what it would write.
 const { mkdirSync, readFileSync, writeFileSync, existsSync } = require('node:fs');
 const { join } = require('node:path');
 const tf = require('@tensorflow/tfjs');
 const { irisOnnx, irisTfjs } = require('../model/iris');
+const { charlmOnnx } = require('../model/charlm');
 
 /** The files, by path relative to the model folder. */
 async function modelFiles() {
-  const files = { 'iris.onnx': Buffer.from(irisOnnx()) };
+  const files = { 'iris.onnx': Buffer.from(irisOnnx()), 'charlm.onnx': Buffer.from(charlmOnnx()) };
   const model = irisTfjs(tf);
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -47,7 +49,11 @@ async function main() {
   if (stale > 0) process.exit(1);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+module.exports = { modelFiles };
