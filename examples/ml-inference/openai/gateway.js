@@ -16,6 +16,8 @@ function upstreamBase(upstream) {
   const url = new URL(upstream);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`upstream must be an http(s) URL, got ${upstream}`);
   url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
+  url.search = '';
+  url.hash = '';
   return url;
 }
 
@@ -25,8 +27,9 @@ const pick = (headers, names) => Object.fromEntries(names.filter((n) => headers[
 function proxy(upstream) {
   const base = upstreamBase(upstream);
   const client = base.protocol === 'https:' ? https : http;
+  const prefix = base.pathname.replace(/\/+$/, '');
   return (req, res) => {
-    const target = new URL(base.pathname + req.originalUrl, base);
+    const target = new URL(prefix + req.originalUrl, base);
     const body = req.rawBody ?? Buffer.alloc(0);
     const headers = { ...pick(req.headers, FORWARDED), 'content-length': String(body.length) };
     const out = client.request(target, { method: req.method, headers }, (answer) => {
