@@ -47,13 +47,16 @@
  *   router.handle(route, req, res); // recorded when `res` closes
  * });
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createMetricsEndpoint, type MetricsEndpoint, type MetricsResponse } from './endpoint';
 import { createHttpMetrics, type HttpRecorder } from './http-metrics';
 import { isPath } from './labels';
 import { endOnClose, stateOf, takeOver } from './node-response';
 import { checkOptionKeys, optionError, resolvePath, type MetricsOptions } from './options';
 import type { RequestState } from './request-state';
+import { type GenAiOptions, resolveGenAiOptions } from './genai/options';
+import { GenAiTracker } from './genai/tracker';
+import { tapGenAi } from './genai/response-tap';
 
 /** What {@link RequestLifecycle.arrive} answers for a request to the metrics path. */
 export const METRICS_REQUEST: unique symbol = Symbol('promwire.metricsRequest');
@@ -73,6 +76,13 @@ export interface AdapterOptions<Req, Res> extends MetricsOptions<Req, Res> {
    * Routes the framework leaves out of metrics stay out.
    */
   getRoute?: (req: Req, res: Res) => string | undefined;
+  /**
+   * Generative-AI API metrics read from the traffic of OpenAI-compatible routes (SPEC
+   * "Generative-AI API metrics"): on by default for `/v1/chat/completions`, `/v1/completions`
+   * and `/v1/embeddings`; `false` turns them off; `genAiMetrics({ routes })` from `@promwire/ml`
+   * (or the same options object) sets the routes read. Other requests only pay a path test.
+   */
+  genai?: boolean | GenAiOptions;
 }
 
 /** How an adapter's framework names routes, given once to {@link createLifecycle}. */
@@ -84,6 +94,11 @@ export interface AdapterSpec<Req, Res> {
   routeOf?: (req: Req, res: Res) => string | null | undefined;
   /** With the user's `getRoute`: true when the matched route is left out of metrics. */
   leftOut?: (req: Req, res: Res) => boolean;
+  /**
+   * The request body the framework's parser produced (`req.body`), read when a GenAI route's
+   * response starts: the model and `stream` come from it. Without it the model is `""`.
+   */
+  bodyOf?: (req: Req) => unknown;
   /** Options the adapter reads itself, beyond the shared ones and `getRoute`. */
   extraKeys?: readonly string[];
 }
@@ -94,6 +109,10 @@ export class RequestLifecycle<Req = unknown, Res = unknown> {
   readonly endpoint: MetricsEndpoint | undefined;
   /** True when the user's `getRoute` labels requests: `route()` is then ignored. */
   readonly customRoute: boolean;
+  /** The servers whose `request` event begins this lifecycle's requests (see {@link arriveNode}). */
+  private readonly servers = new WeakSet<object>();
+  /** The request the server's `request` event began last, until its adapter reaches it. */
+  private early: RequestState<Req, Res> | undefined = undefined;
 
   constructor(
     readonly recorder: HttpRecorder<Req, Res>,
@@ -104,6 +123,8 @@ export class RequestLifecycle<Req = unknown, Res = unknown> {
     pkg: string,
     /** The {@link YIELDS} rank. */
     readonly yields = 0,
+    /** GenAI routes and their recorder; undefined with `genai: false`. */
+    private readonly genai?: GenAiTracker,
   ) {
     this.customRoute = customRoute;
     this.endpoint = path === false ? undefined : createMetricsEndpoint({ registry: recorder.options.registry, auth, pkg });
@@ -123,9 +144,32 @@ export class RequestLifecycle<Req = unknown, Res = unknown> {
     }
     if (tracked !== undefined) {
       if (tracked.recorder === this.recorder) return this.adopt(tracked, req, res);
-      if (!this.outranks(tracked)) return undefined;
+      // Begun at the server for another adapter that has not reached it: this one is first.
+      if (!tracked.unadopted && !this.outranks(tracked)) return undefined;
     }
     return this.begin(req, res, raw, rawRes, tracked, true);
+  }
+
+  /**
+   * `arrive` for a framework whose request and response are Node's own objects, to which it
+   * gives prototypes of its own (Express): on those, V8 reads and adds properties on slow
+   * paths. So the first request this lifecycle begins on a server also puts a listener first
+   * on that server's `request` event, where the server's later requests are begun, before the
+   * framework touches them; here they are only adopted (`skip` is asked now). A request begun
+   * there that never reaches this call (another app on the server, or a middleware before this
+   * one answered) is not recorded. Servers that cannot be reached (`req.socket.server`) keep
+   * the plain `arrive`.
+   */
+  arriveNode(req: Req & IncomingMessage, res: Res & ServerResponse): RequestState<Req, Res> | undefined | typeof METRICS_REQUEST {
+    const early = this.early;
+    if (early !== undefined && early.req === req) {
+      // The usual case: the framework ran from the server's `request` event to here at once.
+      this.early = undefined;
+      return this.adopt(early, req, res);
+    }
+    const state = this.arrive(req, res, req, res);
+    if (typeof state === 'object') this.listenAt((req.socket as { server?: unknown } | null)?.server);
+    return state;
   }
 
   /**
@@ -163,6 +207,22 @@ export class RequestLifecycle<Req = unknown, Res = unknown> {
     return this.endpoint!.respond(raw);
   }
 
+  /** Begins the requests of `server` at its `request` event from now on (see {@link arriveNode}). */
+  private listenAt(server: unknown): void {
+    const emitter = server as { prependListener?: unknown } | undefined;
+    if (typeof emitter?.prependListener !== 'function' || this.servers.has(emitter)) return;
+    this.servers.add(emitter);
+    (emitter as Server).prependListener('request', (raw: IncomingMessage, rawRes: ServerResponse) => {
+      if (this.path !== false && raw.url !== undefined && isPath(raw.url, this.path)) return;
+      // Tracked already (another server-level recording, a preload): `arriveNode` decides then.
+      if (stateOf(rawRes) !== undefined) return;
+      const state = this.begin(raw as unknown as Req, rawRes as unknown as Res, raw, rawRes, undefined, false);
+      if (state === undefined) return;
+      state.unadopted = true;
+      this.early = state;
+    });
+  }
+
   /** True when `tracked`, begun by another lifecycle, yields to this one. */
   private outranks(tracked: RequestState<Req, Res>): boolean {
     return tracked.recorder !== this.recorder && tracked.yields > this.yields;
@@ -182,12 +242,14 @@ export class RequestLifecycle<Req = unknown, Res = unknown> {
     state.yields = this.yields;
     if (tracked === undefined) endOnClose(state, rawRes);
     else takeOver(tracked as RequestState<unknown, unknown>, state, rawRes);
+    if (this.genai !== undefined || tracked !== undefined) tapGenAi(this.genai, state as RequestState<unknown, unknown>, raw.url, rawRes, tracked !== undefined);
     return state;
   }
 
   private adopt(state: RequestState<Req, Res>, req: Req, res: Res): RequestState<Req, Res> | undefined {
     state.req = req;
     state.res = res;
+    state.unadopted = false;
     if (state.skipPending && this.recorder.skips(state)) {
       this.recorder.discard(state);
       return undefined;
@@ -207,7 +269,7 @@ export function createLifecycle<Req, Res>(
   options: AdapterOptions<Req, Res> | undefined,
   spec: AdapterSpec<Req, Res> = {},
 ): RequestLifecycle<Req, Res> {
-  const extraKeys = ['getRoute', ...(spec.extraKeys ?? [])];
+  const extraKeys = ['getRoute', 'genai', ...(spec.extraKeys ?? [])];
   const o = checkOptionKeys(pkg, options, extraKeys) as AdapterOptions<Req, Res>;
   const getRoute = o.getRoute;
   if (getRoute !== undefined && typeof getRoute !== 'function') {
@@ -218,13 +280,16 @@ export function createLifecycle<Req, Res>(
   if (typeof yields !== 'number' || !Number.isInteger(yields) || yields < 0) {
     throw optionError(pkg, `the YIELDS option must be a non-negative integer, got ${String(yields)}`);
   }
+  const genai = resolveGenAiOptions(pkg, o.genai);
   const recorder = createHttpMetrics<Req, Res>({
     ...o,
     pkg,
     adapterKeys: extraKeys,
     routeOf: getRoute === undefined ? spec.routeOf : userRoute(getRoute, spec.leftOut),
   });
-  return new RequestLifecycle(recorder, path, getRoute !== undefined, o.auth, pkg, yields);
+  const r = recorder.options;
+  const tracker = genai === undefined ? undefined : new GenAiTracker(pkg, genai, r.registry, r.prefix, r.maxLabelValues, spec.bodyOf as ((req: unknown) => unknown) | undefined);
+  return new RequestLifecycle(recorder, path, getRoute !== undefined, o.auth, pkg, yields, tracker);
 }
 
 /**

@@ -60,13 +60,15 @@ export function stateOf<Req, Res>(res: ServerResponse): RequestState<Req, Res> |
 }
 
 /**
- * Finished: `finish` came first. Else errored: 500. Else ended with the connection still up (an
- * in-process response such as Fastify's `inject()`, whose `close` comes before `finish` counts
- * as flushed): the status sent. Else the client went away first: 499.
+ * Begun at the server for an adapter that never reached it: not recorded. Finished: `finish`
+ * came first. Else errored: 500. Else ended with the connection still up (an in-process
+ * response such as Fastify's `inject()`, whose `close` comes before `finish` counts as
+ * flushed): the status sent. Else the client went away first: 499.
  */
 function onClose(this: ServerResponse): void {
   const state = (this as Tracked)[kState]!;
-  if (this.writableFinished) state.recorder.end(state, this.statusCode);
+  if (state.unadopted) state.recorder.discard(state);
+  else if (this.writableFinished) state.recorder.end(state, this.statusCode);
   else if (this.errored != null) state.recorder.end(state, 500);
   else if (this.writableEnded && this.socket !== null && !this.socket.destroyed) state.recorder.end(state, this.statusCode);
   else state.recorder.end(state, this.statusCode, true);

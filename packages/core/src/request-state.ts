@@ -21,6 +21,11 @@ export class RequestState<Req = unknown, Res = unknown> {
    */
   skipPending = false;
   /**
+   * True while a request begun at the server's `request` event for an adapter that must reach
+   * it (`RequestLifecycle.arriveNode`) has not reached it: discarded, unrecorded, if it ends so.
+   */
+  unadopted = false;
+  /**
    * How readily the lifecycle that began this request gives it up (see `YIELDS`): 0 never; a
    * lifecycle of a lower rank arriving later takes the request over.
    */
