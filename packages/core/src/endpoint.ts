@@ -16,17 +16,20 @@ import { createAuthCheck, type MetricsAuth } from './auth';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, renderRegistry } from './exposition';
 import { type ExpositionFormat, acceptsGzip, negotiateFormat } from './negotiation';
 import { METRICS_ENDPOINT_KEYS, checkEntryKeys, describe, optionError } from './options';
+import { type ProtobufSource, protobufSource } from './protobuf/source';
+import { PROTOBUF_CONTENT_TYPE } from './push/protobuf';
 
 const gzipAsync = promisify(gzip);
 
 const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = {
+  protobuf: PROTOBUF_CONTENT_TYPE,
   openmetrics: OPENMETRICS_CONTENT_TYPE,
   text: PROMETHEUS_CONTENT_TYPE,
 };
 
 /** One render in flight, shared by every scrape of its format that joins before it settles. */
 interface Render {
-  exposition: Promise<string>;
+  exposition: Promise<string | Buffer>;
   /** Created by the first waiter that wants gzip, then shared. */
   gzipped: Promise<Buffer> | undefined;
 }
@@ -74,18 +77,20 @@ export function createMetricsEndpoint(options: MetricsEndpointOptions = {}): Met
     throw optionError(pkg, `registry must be a prom-client Registry or an @prometheus-io/client Registry, got ${describe(options.registry)}`);
   }
   const registry = registryFor(pkg, options.registry, options.client);
-  return endpointOf(pkg, options.auth, (openMetrics) => renderRegistry(registry, openMetrics));
+  return endpointOf(pkg, options.auth, (openMetrics) => renderRegistry(registry, openMetrics), protobufSource(registry));
 }
 
 /**
  * The endpoint over any source of the exposition: `createMetricsEndpoint` passes its registry's
  * render, a cluster primary the aggregate of its workers. Same negotiation, gzip, auth, single
  * flight and 500 on a failed render. Throws a `TypeError` prefixed with `pkg` on a bad `auth`.
+ * `protobuf`, when given, answers protobuf scrapes while it offers them (native histograms on).
  */
 export function endpointOf(
   pkg: string,
   authOption: unknown,
   renderExposition: (openMetrics: boolean) => Promise<string>,
+  protobuf?: ProtobufSource,
 ): MetricsEndpoint {
   const auth = createAuthCheck(pkg, authOption);
   const inFlight = new Map<ExpositionFormat, Render>();
@@ -94,7 +99,8 @@ export function endpointOf(
   function render(format: ExpositionFormat): Render {
     const running = inFlight.get(format);
     if (running !== undefined) return running;
-    const entry: Render = { exposition: renderExposition(format === 'openmetrics'), gzipped: undefined };
+    const exposition = format === 'protobuf' ? protobuf!.render() : renderExposition(format === 'openmetrics');
+    const entry: Render = { exposition, gzipped: undefined };
     inFlight.set(format, entry);
     const settled = (): void => {
       if (inFlight.get(format) === entry) inFlight.delete(format);
@@ -110,7 +116,7 @@ export function endpointOf(
     if (auth !== undefined && !(await auth.allows(req))) {
       return text(401, 'Unauthorized\n', { 'www-authenticate': auth.challenge });
     }
-    const format = negotiateFormat(req.headers.accept);
+    const format = negotiateFormat(req.headers.accept, protobuf?.offered() === true);
     const gzipped = acceptsGzip(req.headers['accept-encoding']);
     let body: string | Buffer;
     try {

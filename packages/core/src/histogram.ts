@@ -3,11 +3,17 @@ import { Family } from './family';
 import { canonicalNumber, formatValue, header } from './format';
 import { type Exemplar, exemplarText } from './exemplar';
 import { type SeriesIndex, grown } from './series-index';
+import { NativeBuckets } from './native/native-buckets';
+import type { NativeSettings } from './native/native-options';
 
 /**
  * A histogram family with fixed upper bounds (sorted, finite, no duplicates). Bucket counts are
  * kept per bucket, not cumulated, in one column of `stride` (bounds + the +Inf bucket) entries
  * per series; the count of a series is the sum of its buckets.
+ *
+ * With `native` settings, each series also keeps sparse exponential buckets (see
+ * `NativeBuckets`), created on its first observation; count and sum stay shared with the
+ * classic part. Without them, observing costs one more field check.
  */
 export class HistogramFamily extends Family {
   readonly stride: number;
@@ -22,8 +28,16 @@ export class HistogramFamily extends Family {
   private readonly leOpenMetrics: readonly string[];
   /** `le` per bucket as `get()` answers it: the bound, then `'+Inf'` (as the clients do). */
   private readonly leValues: readonly (number | string)[];
+  /** Native buckets per series id, when the family has native settings. */
+  natives: (NativeBuckets | undefined)[] | undefined;
 
-  constructor(name: string, help: string, index: SeriesIndex, readonly buckets: readonly number[]) {
+  constructor(
+    name: string,
+    help: string,
+    index: SeriesIndex,
+    readonly buckets: readonly number[],
+    readonly native?: NativeSettings,
+  ) {
     super(name, help, 'histogram', index);
     this.stride = buckets.length + 1;
     this.le = [...buckets.map(formatValue), '+Inf'];
@@ -31,6 +45,7 @@ export class HistogramFamily extends Family {
     this.leValues = [...buckets, '+Inf'];
     this.counts = new Float64Array(index.capacity * this.stride);
     this.sums = new Float64Array(index.capacity);
+    this.natives = native === undefined ? undefined : [];
   }
 
   grow(capacity: number): void {
@@ -46,6 +61,8 @@ export class HistogramFamily extends Family {
     const slot = id * this.stride + i;
     this.counts[slot]!++;
     this.sums[id]! += value;
+    const natives = this.natives;
+    if (natives !== undefined) (natives[id] ??= new NativeBuckets(this.native!)).observe(value);
     if (traceId !== undefined) (this.exemplars ??= new Map()).set(slot, { traceId, value, timestamp: Date.now() / 1000 });
   }
 
@@ -53,6 +70,7 @@ export class HistogramFamily extends Family {
     this.counts.fill(0);
     this.sums.fill(0);
     this.exemplars = undefined;
+    for (const series of this.natives ?? []) series?.reset();
   }
 
   /**

@@ -21,6 +21,7 @@ import { ensureDefaultMetrics, findMetric } from './prom';
 import { overflowCounter, registerFamily } from './registration';
 import { RequestState } from './request-state';
 import { traceIdReader } from './exemplar';
+import { nativeSettingsRecord } from './native/native-options';
 
 /** The parts of a raw request the recorder reads when it begins. */
 export interface RawRequest {
@@ -116,14 +117,15 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
         ? existing.index
         : new SeriesIndex(labelNames, o.maxLabelValues));
     const inFlight = findMetric(registry, n.inFlight);
-    const settings = { groupStatusCodes: o.groupStatusCodes, maxLabelValues: o.maxLabelValues };
+    const nativeRecord = nativeSettingsRecord(o.native);
+    const settings = { groupStatusCodes: o.groupStatusCodes, maxLabelValues: o.maxLabelValues, ...nativeRecord };
     this.requests =
       n.requests === undefined
         ? undefined
         : registerFamily(pkg, registry, withSettings(new CounterFamily(n.requests, 'Total number of HTTP requests, by method, route template and status code.', index), settings));
     this.duration = registerFamily(
       pkg, registry,
-      withSettings(new HistogramFamily(n.duration, 'Duration of HTTP requests in seconds, from arrival to the end of the response.', index, o.durationBuckets), settings),
+      withSettings(new HistogramFamily(n.duration, 'Duration of HTTP requests in seconds, from arrival to the end of the response.', index, o.durationBuckets, o.native), settings),
       'durationBuckets',
     );
     this.inFlightFamily = registerFamily(
@@ -131,10 +133,10 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
       new GaugeFamily(n.inFlight, 'Number of HTTP requests being served, by method.', isFamily(inFlight) ? inFlight.index : new SeriesIndex([n.method])),
     );
     this.requestSize = o.requestSize
-      ? registerFamily(pkg, registry, new HistogramFamily(n.requestSize, 'Size of HTTP request bodies in bytes (Content-Length).', index, o.sizeBuckets), 'sizeBuckets')
+      ? registerFamily(pkg, registry, withSettings(new HistogramFamily(n.requestSize, 'Size of HTTP request bodies in bytes (Content-Length).', index, o.sizeBuckets, o.native), nativeRecord), 'sizeBuckets')
       : undefined;
     this.responseSize = o.responseSize
-      ? registerFamily(pkg, registry, new HistogramFamily(n.responseSize, 'Size of HTTP response bodies in bytes, as written.', index, o.sizeBuckets), 'sizeBuckets')
+      ? registerFamily(pkg, registry, withSettings(new HistogramFamily(n.responseSize, 'Size of HTTP response bodies in bytes, as written.', index, o.sizeBuckets, o.native), nativeRecord), 'sizeBuckets')
       : undefined;
     this.overflow = overflowCounter(pkg, registry, o.prefix);
     if (o.defaultMetrics) ensureDefaultMetrics(registry, pkg);

@@ -4,10 +4,10 @@
  */
 
 /**
- * The exposition formats the endpoint can answer with. A new format (protobuf) joins by adding
- * its id here and a row to `FORMATS` below.
+ * The exposition formats the endpoint can answer with. A new format joins by adding its id here
+ * and a row to `FORMATS` below.
  */
-export type ExpositionFormat = 'openmetrics' | 'text';
+export type ExpositionFormat = 'protobuf' | 'openmetrics' | 'text';
 
 /**
  * The format a scrape gets for its `Accept` header. Each format's weight is the q of the most
@@ -15,20 +15,25 @@ export type ExpositionFormat = 'openmetrics' | 'text';
  * goes to the richer format (OpenMetrics, as Prometheus expects), and a header that lists nothing
  * acceptable, or none at all, gets the text format 0.0.4 — never a 406.
  *
+ * - Protobuf, only when `protobuf` is true (a native histogram is registered, as SPEC.md says):
+ *   `application/vnd.google.protobuf` with `proto=io.prometheus.client.MetricFamily` and
+ *   `encoding=delimited`. A wildcard never selects it.
  * - OpenMetrics: `application/openmetrics-text` with `version=1.0.0`, `0.0.1` or none.
  * - Text 0.0.4: `text/plain` with `version=0.0.4` or none, `text/*`, `*\/*`.
  *
  * @example
+ * negotiateFormat(prometheusWithNativeHistograms, true); // 'protobuf'
  * negotiateFormat('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5'); // 'openmetrics'
  * negotiateFormat('text/plain;q=0.9,application/openmetrics-text;q=0.5'); // 'text'
  */
-export function negotiateFormat(accept: string | string[] | undefined): ExpositionFormat {
+export function negotiateFormat(accept: string | string[] | undefined, protobuf = false): ExpositionFormat {
   const value = Array.isArray(accept) ? accept.join(',') : accept;
   if (value === undefined || value === '') return 'text';
   const ranges = mediaRanges(value);
   let best: ExpositionFormat = 'text';
   let bestQ = 0;
   for (const format of FORMATS) {
+    if (format.id === 'protobuf' && !protobuf) continue;
     const q = weight(format, ranges);
     if (q > bestQ) {
       best = format.id;
@@ -49,6 +54,8 @@ interface Range {
   type: string;
   q: number;
   version: string | undefined;
+  proto: string | undefined;
+  encoding: string | undefined;
 }
 
 interface FormatRow {
@@ -59,6 +66,11 @@ interface FormatRow {
 
 /** Richest first: on equal weight, the earlier row wins. */
 const FORMATS: readonly FormatRow[] = [
+  {
+    id: 'protobuf',
+    specificity: (r) =>
+      r.type === 'application/vnd.google.protobuf' && r.proto === 'io.prometheus.client.MetricFamily' && r.encoding === 'delimited' ? 3 : -1,
+  },
   {
     id: 'openmetrics',
     specificity: (r) => {
@@ -102,6 +114,8 @@ function mediaRanges(header: string): Range[] {
     const [type = '', ...params] = part.split(';');
     let q = 1;
     let version: string | undefined;
+    let proto: string | undefined;
+    let encoding: string | undefined;
     for (const param of params) {
       const eq = param.indexOf('=');
       if (eq === -1) continue;
@@ -112,9 +126,13 @@ function mediaRanges(header: string): Range[] {
         q = val !== '' && Number.isFinite(n) && n >= 0 && n <= 1 ? n : 0;
       } else if (key === 'version') {
         version = val;
+      } else if (key === 'proto') {
+        proto = val;
+      } else if (key === 'encoding') {
+        encoding = val.toLowerCase();
       }
     }
-    out.push({ type: type.trim().toLowerCase(), q, version });
+    out.push({ type: type.trim().toLowerCase(), q, version, proto, encoding });
   }
   return out;
 }

@@ -6,12 +6,13 @@ import type { IncomingMessage } from 'node:http';
 import { type ClientName, type Registry, exponentialBuckets, isRegistry, registryFor } from './prom';
 import { isValidLabelName, isValidMetricName } from './labels';
 import type { MetricsAuth } from './auth';
+import { type NativeHistogramOptions, type NativeSettings, resolveNativeSettings } from './native/native-options';
 
 /** A custom label: a fixed value, or a function of the framework's request and response. */
 export type LabelValue<Req, Res> = string | ((req: Req, res: Res) => string);
 
 /** Options of the HTTP recorder, shared by every adapter. */
-export interface HttpMetricsOptions<Req = IncomingMessage, Res = unknown> {
+export interface HttpMetricsOptions<Req = IncomingMessage, Res = unknown> extends NativeHistogramOptions {
   /** Registry to record into (a prom-client or @prometheus-io/client one). Default: the client's global registry. */
   registry?: Registry;
   /**
@@ -81,7 +82,10 @@ export const DEFAULT_METRICS_PATH = '/metrics';
 export const RECORDER_KEYS: readonly string[] = [
   'registry', 'prefix', 'naming', 'durationBuckets', 'sizeBuckets', 'requestSize', 'responseSize',
   'groupStatusCodes', 'labels', 'maxLabelValues', 'exclude', 'skip', 'defaultMetrics', 'exemplars', 'client',
+  'histograms', 'nativeHistogramBucketFactor', 'nativeHistogramZeroThreshold', 'nativeHistogramMaxBuckets',
 ];
+/** The native-histogram options (see `NativeHistogramOptions`), part of {@link RECORDER_KEYS}. */
+export const NATIVE_KEYS: readonly string[] = RECORDER_KEYS.slice(RECORDER_KEYS.indexOf('histograms'));
 /** Options of the `/metrics` endpoint an adapter mounts. */
 export const ENDPOINT_KEYS: readonly string[] = ['path', 'auth'];
 /** Options of `startMetricsServer`. */
@@ -106,6 +110,8 @@ export interface ResolvedHttpOptions<Req, Res> {
   skip: ((req: Req, res: Res) => boolean) | undefined;
   defaultMetrics: boolean;
   exemplars: boolean;
+  /** Native buckets of the duration and size histograms; undefined with `histograms: 'classic'`. */
+  native: NativeSettings | undefined;
 }
 
 /** The one kind of error bad options get: a `TypeError` whose message starts with the package name. */
@@ -180,6 +186,7 @@ export function resolveHttpOptions<Req, Res>(
     skip: skip as ((req: Req, res: Res) => boolean) | undefined,
     defaultMetrics: optional(pkg, o, 'defaultMetrics', 'boolean', true),
     exemplars: optional(pkg, o, 'exemplars', 'boolean', true),
+    native: resolveNativeSettings(pkg, o),
   };
 }
 
