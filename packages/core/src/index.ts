@@ -30,3 +30,9 @@ export { clusterMetrics, DEFAULT_WORKER_TIMEOUT_MS } from './cluster/cluster-met
 export type { ClusterMetricsOptions, ClusterPrimary, ClusterWorker } from './cluster/cluster-metrics';
 export { defaultRegistry, Counter, Gauge, Histogram, Summary, CLIENT_NAMES } from './prom';
 export type { ClientName, Registry } from './prom';
+export { DEFAULT_GENAI_ROUTES } from './genai/options';
+export type { GenAiOperation, GenAiOptions, GenAiRoute } from './genai/options';
+export {
+  GENAI_DURATION_BUCKETS, GENAI_TOKEN_BUCKETS, GENAI_TPOT_BUCKETS, GENAI_TTFT_BUCKETS,
+} from './genai/genai-metrics';
+export type { GenAiNames } from './naming';

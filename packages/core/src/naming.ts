@@ -71,3 +71,53 @@ export function mlNames(prefix: string): MlNames {
     outcome: 'outcome',
   };
 }
+
+/**
+ * Metric and label names of the generative-AI API metrics (SPEC: "Generative-AI API metrics"),
+ * after the OpenTelemetry GenAI semantic conventions as the Prometheus exporter renders them.
+ * Those conventions are still in Development status upstream: this table is the one place to
+ * follow a rename. The same in both `naming` modes (the names are OpenTelemetry's already).
+ */
+export interface GenAiNames {
+  requests: string;
+  duration: string;
+  timeToFirstToken: string;
+  timePerOutputToken: string;
+  tokenUsage: string;
+  tokens: string;
+  usageMissing: string;
+  timePerOutputChunk: string;
+  inFlight: string;
+  /** promwire's own: response events or bodies left unread (too long, not JSON, compressed). */
+  unread: string;
+  operation: string;
+  model: string;
+  stream: string;
+  finishReason: string;
+  errorType: string;
+  tokenType: string;
+  reason: string;
+}
+
+/** The GenAI names with `prefix` prepended to every metric name. */
+export function genAiNames(prefix: string): GenAiNames {
+  return {
+    requests: `${prefix}gen_ai_server_requests_total`,
+    duration: `${prefix}gen_ai_server_request_duration_seconds`,
+    timeToFirstToken: `${prefix}gen_ai_server_time_to_first_token_seconds`,
+    timePerOutputToken: `${prefix}gen_ai_server_time_per_output_token_seconds`,
+    tokenUsage: `${prefix}gen_ai_server_token_usage`,
+    tokens: `${prefix}gen_ai_server_tokens_total`,
+    usageMissing: `${prefix}gen_ai_server_stream_usage_missing_total`,
+    timePerOutputChunk: `${prefix}gen_ai_server_time_per_output_chunk_seconds`,
+    inFlight: `${prefix}gen_ai_server_requests_in_flight`,
+    unread: `${prefix}promwire_genai_unread_total`,
+    operation: 'gen_ai_operation_name',
+    model: 'gen_ai_request_model',
+    stream: 'stream',
+    finishReason: 'finish_reason',
+    errorType: 'error_type',
+    tokenType: 'gen_ai_token_type',
+    reason: 'reason',
+  };
+}

@@ -25,7 +25,7 @@ export type ExpressMetricsOptions = AdapterOptions<Request, Response>;
  * app.get('/users/:id', handler); // http_requests_total{method="GET",route="/users/:id",status_code="200"}
  */
 export function metrics(options: ExpressMetricsOptions = {}): RequestHandler {
-  const lifecycle = createLifecycle<Request, Response>(PKG, options, { routeOf: routeTemplate });
+  const lifecycle = createLifecycle<Request, Response>(PKG, options, { routeOf: routeTemplate, bodyOf: (req) => req.body as unknown });
 
   return function promwireMetrics(req: Request, res: Response, next: NextFunction): void {
     if (lifecycle.arrive(req, res, req, res) === METRICS_REQUEST) void lifecycle.serve(req, res);

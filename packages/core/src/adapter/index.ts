@@ -26,3 +26,5 @@ export type { RecorderBasics } from '../options';
 export { capLength } from '../labels';
 export { mlNames } from '../naming';
 export type { MlNames } from '../naming';
+export { genAiNames } from '../naming';
+export { resolveGenAiOptions } from '../genai/options';

@@ -1,0 +1,163 @@
+/**
+ * A small OpenAI-compatible handler for the GenAI tests of every adapter: what it answers for
+ * a request body, written on Node's response (streamed chunk by chunk, or one JSON body), and
+ * the figures its answers carry, so a suite can compare `/metrics` with what was sent.
+ *
+ * Models: `tiny-chat` answers chat completions (streamed when `stream`, with the usage chunk
+ * when `stream_options.include_usage`), `tiny-embed` answers embeddings, `missing-model` gets
+ * an OpenAI error body (404, `invalid_request_error`).
+ */
+import type { ServerResponse } from 'node:http';
+import { request as httpRequest } from 'node:http';
+
+/** Usage of a streamed chat answer (with `include_usage`). */
+export const STREAM_USAGE = { prompt_tokens: 11, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 3 }, completion_tokens_details: { reasoning_tokens: 2 } };
+/** Usage of a non-streamed chat answer. */
+export const CHAT_USAGE = { prompt_tokens: 7, completion_tokens: 4 };
+/** Usage of an embeddings answer. */
+export const EMBED_USAGE = { prompt_tokens: 6, total_tokens: 6 };
+/** The content chunks of a streamed answer: the last one has multi-byte characters. */
+export const STREAM_PIECES = ['Hel', 'lo, ', 'wor', 'ld', ' ✓ — ünïcødé 🙂'];
+export const ERROR_TYPE = 'invalid_request_error';
+
+/** What the handler answers: status, content type, and the chunks to write in order. */
+export interface FakeAnswer {
+  status: number;
+  contentType: string;
+  chunks: string[];
+  /** A JSON answer's body (also `chunks[0]`). */
+  json?: unknown;
+}
+
+/** The answer to `body` on the route `path`. */
+export function fakeAnswer(path: string, body: unknown): FakeAnswer {
+  const b = (body ?? {}) as { model?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } };
+  if (b.model === 'missing-model' || (b.model !== 'tiny-chat' && b.model !== 'tiny-embed')) {
+    return json(404, { error: { message: `The model ${String(b.model)} does not exist`, type: ERROR_TYPE, param: 'model', code: 'model_not_found' } });
+  }
+  if (path.endsWith('/embeddings')) {
+    return json(200, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, -0.2, 0.3] }], model: b.model, usage: EMBED_USAGE });
+  }
+  if (b.stream !== true) {
+    return json(200, {
+      id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: b.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Hi there' }, finish_reason: 'length' }],
+      usage: CHAT_USAGE,
+    });
+  }
+  const base = { id: 'chatcmpl-2', object: 'chat.completion.chunk', created: 1, model: b.model };
+  const events = [
+    { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
+    ...STREAM_PIECES.map((content) => ({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] })),
+    { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+  ];
+  if (b.stream_options?.include_usage === true) events.push({ ...base, choices: [], usage: STREAM_USAGE } as never);
+  return { status: 200, contentType: 'text/event-stream', chunks: [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'] };
+}
+
+function json(status: number, value: unknown): FakeAnswer {
+  return { status, contentType: 'application/json', chunks: [JSON.stringify(value)], json: value };
+}
+
+/**
+ * Writes a streamed `answer` on Node's response, one chunk per `write` on a later turn of the
+ * event loop each (so each is its own event on the wire); `split` cuts every chunk further, into
+ * pieces of that many bytes (1: one byte per write, inside multi-byte characters too).
+ */
+export async function writeStream(res: ServerResponse, answer: FakeAnswer, split = 0): Promise<void> {
+  res.writeHead(answer.status, { 'content-type': answer.contentType, 'cache-control': 'no-cache' });
+  for (const chunk of answer.chunks) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (split <= 0) res.write(chunk);
+    else {
+      const bytes = Buffer.from(chunk);
+      for (let i = 0; i < bytes.length; i += split) res.write(bytes.subarray(i, i + split));
+    }
+  }
+  res.end();
+}
+
+/** A POST of `body` as JSON; answers the status and the exact bytes received. */
+export function postJson(url: string, body: unknown): Promise<{ status: number; bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** The request bodies every adapter suite sends, by case. */
+export const CASES = {
+  streamWithUsage: { path: '/v1/chat/completions', body: { model: 'tiny-chat', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] } },
+  streamNoUsage: { path: '/v1/chat/completions', body: { model: 'tiny-chat', stream: true, messages: [{ role: 'user', content: 'hi' }] } },
+  nonStreamed: { path: '/v1/chat/completions', body: { model: 'tiny-chat', messages: [{ role: 'user', content: 'hi' }] } },
+  embeddings: { path: '/v1/embeddings', body: { model: 'tiny-embed', input: 'hello' } },
+  error: { path: '/v1/chat/completions', body: { model: 'missing-model', messages: [] } },
+} as const;
+
+/** Sends every case once, in order, to `baseUrl`; answers the bytes each received. */
+export async function sendCases(baseUrl: string): Promise<Record<keyof typeof CASES, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, c] of Object.entries(CASES)) out[name] = (await postJson(baseUrl + c.path, c.body)).bytes.toString('latin1');
+  return out as Record<keyof typeof CASES, string>;
+}
+
+interface Reader {
+  value(name: string, labels?: Record<string, string>): number | undefined;
+  sum(name: string, labels?: Record<string, string>): number;
+}
+
+/** The figures `/metrics` shows after {@link sendCases} once, to compare with {@link EXPECTED_FIGURES}. */
+export function genAiFigures(m: Reader, prefix = ''): Record<string, number | undefined> {
+  const chat = { gen_ai_operation_name: 'chat', gen_ai_request_model: 'tiny-chat' };
+  const embed = { gen_ai_operation_name: 'embeddings', gen_ai_request_model: 'tiny-embed' };
+  const n = (name: string): string => `${prefix}gen_ai_server_${name}`;
+  return {
+    streamed: m.value(n('requests_total'), { ...chat, stream: 'true', finish_reason: 'stop', error_type: '' }),
+    nonStreamed: m.value(n('requests_total'), { ...chat, stream: 'false', finish_reason: 'length', error_type: '' }),
+    embeddings: m.value(n('requests_total'), { ...embed, stream: 'false', finish_reason: '', error_type: '' }),
+    errors: m.value(n('requests_total'), { gen_ai_operation_name: 'chat', gen_ai_request_model: 'missing-model', error_type: ERROR_TYPE }),
+    allRequests: m.sum(n('requests_total')),
+    inputTokens: m.value(n('tokens_total'), { ...chat, gen_ai_token_type: 'input' }),
+    outputTokens: m.value(n('tokens_total'), { ...chat, gen_ai_token_type: 'output' }),
+    cachedTokens: m.value(n('tokens_total'), { ...chat, gen_ai_token_type: 'cached_input' }),
+    reasoningTokens: m.value(n('tokens_total'), { ...chat, gen_ai_token_type: 'reasoning' }),
+    embedTokens: m.value(n('tokens_total'), { ...embed, gen_ai_token_type: 'input' }),
+    inputUsageCount: m.value(n('token_usage_count'), { ...chat, gen_ai_token_type: 'input' }),
+    inputUsageSum: m.value(n('token_usage_sum'), { ...chat, gen_ai_token_type: 'input' }),
+    usageMissing: m.value(n('stream_usage_missing_total'), chat),
+    ttftCount: m.value(n('time_to_first_token_seconds_count'), chat),
+    tpotCount: m.value(n('time_per_output_token_seconds_count'), chat),
+    chunkGaps: m.value(n('time_per_output_chunk_seconds_count'), chat),
+    streamDurations: m.value(n('request_duration_seconds_count'), { ...chat, stream: 'true', error_type: '' }),
+    inFlight: m.sum(n('requests_in_flight')),
+  };
+}
+
+/** {@link genAiFigures} after one {@link sendCases}: exactly what the fake handler sent. */
+export const EXPECTED_FIGURES: Record<string, number> = {
+  streamed: 2,
+  nonStreamed: 1,
+  embeddings: 1,
+  errors: 1,
+  allRequests: 5,
+  inputTokens: STREAM_USAGE.prompt_tokens + CHAT_USAGE.prompt_tokens,
+  outputTokens: STREAM_USAGE.completion_tokens + CHAT_USAGE.completion_tokens,
+  cachedTokens: STREAM_USAGE.prompt_tokens_details.cached_tokens,
+  reasoningTokens: STREAM_USAGE.completion_tokens_details.reasoning_tokens,
+  embedTokens: EMBED_USAGE.prompt_tokens,
+  inputUsageCount: 2,
+  inputUsageSum: STREAM_USAGE.prompt_tokens + CHAT_USAGE.prompt_tokens,
+  usageMissing: 1,
+  ttftCount: 2,
+  tpotCount: 1,
+  chunkGaps: 2 * (STREAM_PIECES.length - 1),
+  streamDurations: 2,
+  inFlight: 0,
+};
