@@ -2,8 +2,10 @@
  * Recording on `@nestjs/platform-express`: one Express middleware, moved to the head of the
  * application's stack so that it runs before everything Nest and the application mounted
  * (body parsers, Nest middleware, CORS, routes, the 404 and error handlers). It serves the
- * metrics endpoint, and lets core's lifecycle begin every other request; the route, and whether
- * its handler is marked `@ExcludeFromMetrics()`, is read when the request ends.
+ * metrics endpoint, and lets core's lifecycle begin every other request (from the first one on,
+ * at the server's `request` event, before Express gives req/res its prototypes: `arriveNode`);
+ * the route, and whether its handler is marked `@ExcludeFromMetrics()`, is read when the
+ * request ends.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { METRICS_REQUEST, type RequestLifecycle } from '@promwire/core/adapter';
@@ -27,7 +29,7 @@ const EXPRESS_INIT = new Set(['query', 'expressInit']);
 
 export function instrumentExpress(app: ExpressApp, lifecycle: RequestLifecycle<IncomingMessage, ServerResponse>): void {
   function promwireMetrics(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-    if (lifecycle.arrive(req, res, req, res) === METRICS_REQUEST) void lifecycle.serve(req, res);
+    if (lifecycle.arriveNode(req, res) === METRICS_REQUEST) void lifecycle.serve(req, res);
     else next();
   }
 
