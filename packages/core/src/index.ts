@@ -29,6 +29,12 @@ export { PushgatewayError } from './push/push-error';
 export { clusterMetrics, DEFAULT_WORKER_TIMEOUT_MS } from './cluster/cluster-metrics';
 export type { ClusterMetricsOptions, ClusterPrimary, ClusterWorker } from './cluster/cluster-metrics';
 export { defaultRegistry, Counter, Gauge, Histogram, Summary, CLIENT_NAMES } from './prom';
+export { createHistogram } from './native/histogram-metric';
+export type { HistogramMetric, HistogramOptions, HistogramSeries } from './native/histogram-metric';
+export type { HistogramMode, NativeHistogramOptions } from './native/native-options';
+export {
+  DEFAULT_NATIVE_BUCKET_FACTOR, DEFAULT_NATIVE_MAX_BUCKETS, DEFAULT_NATIVE_ZERO_THRESHOLD,
+} from './native/native-options';
 export type { ClientName, Registry } from './prom';
 export { DEFAULT_GENAI_ROUTES } from './genai/options';
 export type { GenAiOperation, GenAiOptions, GenAiRoute } from './genai/options';

@@ -24,7 +24,7 @@ export const MAX_SCHEMA = 8;
  */
 export function schemaForFactor(factor: number): number {
   const floor = Math.floor(Math.log2(Math.log2(factor)));
-  return Math.min(MAX_SCHEMA, Math.max(MIN_SCHEMA, -floor));
+  return Math.min(MAX_SCHEMA, Math.max(MIN_SCHEMA, 0 - floor));
 }
 
 /**
@@ -87,7 +87,7 @@ export function bucketKey(value: number, schema: number): number {
     return lo + (exp - 1) * bounds.length;
   }
   const key = frac === 0.5 ? exp - 1 : exp;
-  return Math.ceil(key / 2 ** -schema);
+  return Math.ceil(key / 2 ** -schema) + 0; // + 0: never -0
 }
 
 export class NativeBuckets {
@@ -141,7 +141,7 @@ function merged(buckets: Map<number, number>): void {
   const entries = [...buckets];
   buckets.clear();
   for (const [key, count] of entries) {
-    const wider = Math.ceil(key / 2);
+    const wider = Math.ceil(key / 2) + 0;
     buckets.set(wider, (buckets.get(wider) ?? 0) + count);
   }
 }
@@ -171,7 +171,7 @@ export function spansOf(buckets: ReadonlyMap<number, number>): Spans {
       spans.push({ offset: i === 0 ? key : gap, length: 0 });
     } else {
       for (let g = 0; g < gap; g++) {
-        deltas.push(-previousCount);
+        deltas.push(0 - previousCount);
         previousCount = 0;
         spans[spans.length - 1]!.length++;
       }
