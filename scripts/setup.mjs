@@ -3,9 +3,9 @@
 // prometheus-pushgateway and python3-prometheus-client (apt-get), the Node versions of the test matrix (npm's binary
 // packages, into a cache folder: scripts/node-versions.mjs), plus each package's own extra
 // test installs.
-// Usage: node scripts/setup.mjs [--demo]
+// Usage: node scripts/setup.mjs [--demo]   (--demo: only what `npm run demo` runs)
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NODE_PACKAGE, NODE_VERSIONS, nodeBinary, nodePrefix } from './node-versions.mjs';
 
@@ -19,7 +19,22 @@ const run = (cmd, cwd = root) => {
 
 const installed = join(root, 'node_modules/.package-lock.json');
 const lock = join(root, 'package-lock.json');
-if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)) {
+// The demo needs only examples/ml-inference and @promwire/auto's workspace packages (about 350 of
+// the lock's packages) plus TypeScript to build them; the rest needs every root devDependency.
+// A demo-only install therefore never passes for a complete one.
+const DEMO = ['examples/ml-inference', 'packages/auto'];
+const needed = demoOnly
+  ? ['typescript', 'express', 'onnxruntime-node', '@tensorflow/tfjs', 'koa']
+  : Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies);
+const current = existsSync(installed) && !(existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)
+  && needed.every((name) => existsSync(join(root, 'node_modules', name, 'package.json')));
+if (!current && demoOnly && existsSync(lock)) {
+  // Install scripts stay off: onnxruntime-node's fetches CUDA libraries the CPU demo does not use.
+  const workspaces = `${DEMO.map((w) => `--workspace ${w}`).join(' ')} --include-workspace-root=false --ignore-scripts --no-audit --no-fund`;
+  const typescript = JSON.parse(readFileSync(lock, 'utf8')).packages['node_modules/typescript'].version;
+  run(`npm ci ${workspaces}`);
+  run(`npm install --no-save typescript@${typescript} ${workspaces}`);
+} else if (!current) {
   run(existsSync(lock) ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund');
 }
 
