@@ -414,3 +414,37 @@ describe(`MetricsModule on NestJS ${nestVersion}`, () => {
     }
   });
 });
+
+describe(`NestJS ${nestVersion} on express: requests begun at the server`, () => {
+  test("after the first request, requests begin at the server's request event and are recorded as before", async () => {
+    const registry = new Registry();
+    const ref = await Test.createTestingModule({
+      imports: [MetricsModule.forRoot({ registry, defaultMetrics: false }), CatsModule],
+    }).compile();
+    const app = ref.createNestApplication<NestExpressApplication>(new ExpressAdapter(), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    try {
+      const server = app.getHttpServer() as import('node:http').Server;
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect((await request(`${url}/misc/shown`)).status).toBe(200);
+      // The first request put promwire's listener before Nest's Express app.
+      expect(server.listeners('request')).toHaveLength(2);
+      for (let i = 0; i < 3; i++) expect((await request(`${url}/cats/${i}`)).status).toBe(200);
+      expect((await request(`${url}/misc/hidden`)).status).toBe(200);
+      expect((await request(`${url}/health`)).status).toBe(200);
+      expect((await request(`${url}/misc/fail`)).status).toBe(500);
+      expect((await request(`${url}/nope`)).status).toBe(404);
+      await eventually(async () => (await scrape(url)).sum('http_requests_total') === 6);
+      const exp = await scrape(url);
+      expect(exp.value('http_requests_total', { route: '/misc/shown', status_code: '200' })).toBe(1);
+      expect(exp.value('http_requests_total', { route: '/cats/:id', status_code: '200' })).toBe(3);
+      expect(exp.value('http_requests_total', { route: '/misc/fail', status_code: '500' })).toBe(1);
+      expect(exp.value('http_requests_total', { route: '__unmatched__', status_code: '404' })).toBe(1);
+      expect(exp.find('http_requests_total', { route: '/misc/hidden' })).toEqual([]);
+      expect(exp.find('http_requests_total', { route: '/health' })).toEqual([]);
+      expect(exp.sum('http_requests_in_flight')).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+});
