@@ -30,7 +30,8 @@ export interface Prometheus {
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(jobs: ScrapeJob[], options: { exemplars?: boolean } = {}): Promise<Prometheus> {
+/** `exemplars`: exemplar storage; `nativeHistograms`: native histograms (Prometheus then asks for protobuf). */
+export async function startPrometheus(jobs: ScrapeJob[], options: { exemplars?: boolean; nativeHistograms?: boolean } = {}): Promise<Prometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'promwire-prometheus-'));
   const config = [
     'global:',
@@ -54,6 +55,7 @@ export async function startPrometheus(jobs: ScrapeJob[], options: { exemplars?: 
     '--log.level=warn',
   ];
   if (options.exemplars) args.push('--enable-feature=exemplar-storage');
+  if (options.nativeHistograms) args.push('--enable-feature=native-histograms');
   const url = `http://127.0.0.1:${port}`;
   let running: Running;
   try {
