@@ -9,6 +9,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
 
 /** Usage of a streamed chat answer (with `include_usage`). */
 export const STREAM_USAGE = { prompt_tokens: 11, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 3 }, completion_tokens_details: { reasoning_tokens: 2 } };
@@ -101,11 +102,27 @@ export const CASES = {
   error: { path: '/v1/chat/completions', body: { model: 'missing-model', messages: [] } },
 } as const;
 
-/** Sends every case once, in order, to `baseUrl`; answers the bytes each received. */
-export async function sendCases(baseUrl: string): Promise<Record<keyof typeof CASES, string>> {
+/**
+ * Sends every case once, in order, to `baseUrl` (or through `send`, e.g. Fastify's `inject`);
+ * answers the bytes each received, as latin1 text (one character per byte).
+ */
+export async function sendCases(
+  baseUrl: string,
+  send: (path: string, body: unknown) => Promise<Buffer> = async (path, body) => (await postJson(baseUrl + path, body)).bytes,
+): Promise<Record<keyof typeof CASES, string>> {
   const out: Record<string, string> = {};
-  for (const [name, c] of Object.entries(CASES)) out[name] = (await postJson(baseUrl + c.path, c.body)).bytes.toString('latin1');
+  for (const [name, c] of Object.entries(CASES)) out[name] = (await send(c.path, c.body)).toString('latin1');
   return out as Record<keyof typeof CASES, string>;
+}
+
+/** A streamed `answer` as a body stream (for a framework's own `send`): one chunk per turn of the event loop. */
+export function streamBody(answer: FakeAnswer): Readable {
+  return Readable.from((async function* chunks() {
+    for (const chunk of answer.chunks) {
+      await new Promise((resolve) => setImmediate(resolve));
+      yield Buffer.from(chunk);
+    }
+  })(), { objectMode: false });
 }
 
 interface Reader {

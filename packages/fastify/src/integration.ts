@@ -20,7 +20,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type RequestLifecycle, type RequestState, optionError } from '@promwire/core/adapter';
+import { type RequestLifecycle, type RequestState, genAiBodySource, optionError } from '@promwire/core/adapter';
 
 type Hook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
@@ -138,6 +138,8 @@ function adoptNode(lifecycle: RequestLifecycle<unknown, unknown>): Hook {
   return function promwireOnRequest(request, reply, done) {
     const state = lifecycle.arrive(request.raw, reply.raw, request.raw, reply.raw);
     request.promwire = typeof state === 'object' ? (state as RequestState<FastifyRequest, FastifyReply>) : null;
+    // A GenAI route's model is read from the body Fastify parses onto its own request.
+    genAiBodySource(reply.raw, request);
     done();
   };
 }

@@ -21,6 +21,7 @@ async function promwireFastify(fastify: FastifyInstance, options: FastifyMetrics
   const lifecycle = createLifecycle<FastifyRequest, FastifyReply>(PKG, options, {
     routeOf,
     leftOut: (request) => routeOf(request) === null,
+    bodyOf: (request) => request.body,
   });
   instrumentFastify(fastify, { pkg: PKG, lifecycle, routeLabel, objects: 'fastify' });
 }

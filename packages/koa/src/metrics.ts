@@ -44,7 +44,7 @@ export function metrics<StateT = DefaultState, ContextT = DefaultContext>(
   options: KoaMetricsOptions<StateT, ContextT> = {},
 ): Middleware<StateT, ContextT> {
   type Ctx = ParameterizedContext<StateT, ContextT>;
-  const lifecycle = createLifecycle<Ctx, Ctx>(PKG, options as AdapterOptions<Ctx, Ctx>, { routeOf: routeTemplate });
+  const lifecycle = createLifecycle<Ctx, Ctx>(PKG, options as AdapterOptions<Ctx, Ctx>, { routeOf: routeTemplate, bodyOf: (ctx) => (ctx.request as { body?: unknown }).body });
 
   return function promwireMetrics(ctx: Ctx, next: Next): Promise<unknown> {
     // Mounted twice on one request (a sub-app, or metrics() used twice): the first one records.

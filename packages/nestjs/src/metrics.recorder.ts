@@ -17,7 +17,9 @@ export class NestHttpMetrics {
   constructor(options: MetricsModuleOptions | undefined) {
     // On Express the route is read when the request ends; on Fastify a route hook gives it to
     // the request, and a raw Node request has no Express route, so `nestRouteOf` answers undefined.
-    this.lifecycle = createLifecycle<IncomingMessage, ServerResponse>(PKG, options, { routeOf: nestRouteOf, leftOut: isExcludedRoute });
+    this.lifecycle = createLifecycle<IncomingMessage, ServerResponse>(PKG, options, {
+      routeOf: nestRouteOf, leftOut: isExcludedRoute, bodyOf: (req) => (req as { body?: unknown }).body,
+    });
     this.registry = this.lifecycle.recorder.options.registry;
   }
 }

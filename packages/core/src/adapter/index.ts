@@ -28,3 +28,4 @@ export { mlNames } from '../naming';
 export type { MlNames } from '../naming';
 export { genAiNames } from '../naming';
 export { resolveGenAiOptions } from '../genai/options';
+export { genAiBodySource } from '../genai/response-tap';

@@ -49,6 +49,8 @@ class Exchange {
   usage: TokenUsage | undefined = undefined;
   finish = '';
   error = '';
+  /** What `bodyOf` reads, when not the state's `req` (see {@link genAiBodySource}). */
+  source: unknown = undefined;
 
   constructor(
     public tracker: GenAiTracker | undefined,
@@ -63,7 +65,7 @@ class Exchange {
     this.started = true;
     const metrics = this.tracker?.recorder();
     if (metrics === undefined) return;
-    const body = this.tracker!.body(this.state.req);
+    const body = this.tracker!.body(this.source ?? this.state.req);
     const model = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).model : undefined;
     this.stream = typeof body === 'object' && body !== null && (body as Record<string, unknown>).stream === true;
     this.series = metrics.seriesFor(OPERATIONS[this.operation]!, typeof model === 'string' ? model : '');
@@ -224,6 +226,16 @@ export function tapGenAi(
   res.write = tapWrite as ServerResponse['write'];
   res.end = tapEnd as ServerResponse['end'];
   res.on('close', tapClose);
+}
+
+/**
+ * For an adapter whose user callbacks get Node's request while the framework parses the body
+ * onto its own (NestJS on Fastify): `source` is what the lifecycle's `bodyOf` reads for the
+ * GenAI request answered on `res`. Does nothing on any other response.
+ */
+export function genAiBodySource(res: ServerResponse, source: unknown): void {
+  const x = (res as Tapped)[kExchange];
+  if (x !== undefined) x.source = source;
 }
 
 function tapWrite(this: ServerResponse, chunk: unknown, encoding?: unknown): unknown {
