@@ -3,10 +3,12 @@
  * (one module instance, no dual-package hazard), and @arethetypeswrong/cli and publint accept
  * the packed tarball.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/processes';
+import { packAll, type Packed } from './sandbox';
 
 jest.setTimeout(120000);
 
@@ -71,5 +73,31 @@ describe.each(packages)('%s', (_name, dir) => {
     const { code, output } = await run(join(ROOT, 'node_modules/.bin/publint'), [dir]);
     expect(output).toContain('All good!');
     expect(code).toBe(0);
+  });
+});
+
+describe('the tarballs', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'promwire-tarballs-'));
+  let packed: Packed[];
+  beforeAll(async () => {
+    packed = await packAll(scratch);
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  test('every tarball carries the MIT LICENSE of the promwire authors', () => {
+    expect(packed.map((p) => p.name).sort()).toEqual(packages.map(([name]) => name).sort());
+    for (const p of packed) {
+      expect(p.files.map((f) => f.path)).toContain('LICENSE');
+      const license = execFileSync('tar', ['-xzOf', p.filename, 'package/LICENSE'], { encoding: 'utf8' });
+      expect(license).toMatch(/^MIT License\n\nCopyright \(c\) 2026 the promwire authors\n/);
+    }
+  });
+
+  test('no source map ships, and no shipped file points to one', () => {
+    for (const p of packed) {
+      expect(p.files.filter((f) => f.path.endsWith('.map'))).toEqual([]);
+      const code = execFileSync('tar', ['-xzOf', p.filename, '--wildcards', 'package/dist/*'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      expect(code).not.toContain('sourceMappingURL');
+    }
   });
 });
