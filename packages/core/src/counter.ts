@@ -37,12 +37,12 @@ export class CounterFamily extends Family {
     return { name: this.familyName, help: this.help, type: 'counter', aggregator: this.aggregator, values };
   }
 
-  protected write(openMetrics: boolean, extraLabels: string): string {
+  write(openMetrics: boolean, extraLabels: string, from: number, to: number): string {
     const family = openMetrics ? this.familyName.replace(/_total$/, '') : this.familyName;
     const sample = openMetrics ? `${family}_total` : this.familyName;
-    let out = header(family, this.help, 'counter', openMetrics);
+    let out = from > 0 ? '' : header(family, this.help, 'counter', openMetrics);
     const exemplars = openMetrics ? this.exemplars : undefined;
-    for (let id = 0; id < this.index.size; id++) {
+    for (let id = from; id < to; id++) {
       const labels = this.labels(id, extraLabels);
       out += `${sample}${labels === '' ? '' : `{${labels}}`} ${formatValue(this.values[id]!)}`;
       const ex = exemplars?.get(id);

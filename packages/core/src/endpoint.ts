@@ -7,13 +7,17 @@
  * flight share it (and its gzip body); a scrape arriving after it finished starts a new render,
  * so no scrape is answered with a render that had finished before the scrape arrived. A render
  * that fails gives every scrape sharing it the 500.
+ *
+ * A scrape never holds the event loop for long: the registry is rendered in slices that yield
+ * between them, the whole body is built before anything is sent (so a collector that throws
+ * midway still gives one clean 500), and gzip runs on zlib's thread pool.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { type ClientName, type Registry, isRegistry, registryFor } from './prom';
 import { createAuthCheck, type MetricsAuth } from './auth';
-import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, renderRegistry } from './exposition';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, renderRegistryBody } from './exposition';
 import { type ExpositionFormat, acceptsGzip, negotiateFormat } from './negotiation';
 import { METRICS_ENDPOINT_KEYS, checkEntryKeys, describe, optionError } from './options';
 import { type ProtobufSource, protobufSource } from './protobuf/source';
@@ -77,19 +81,21 @@ export function createMetricsEndpoint(options: MetricsEndpointOptions = {}): Met
     throw optionError(pkg, `registry must be a prom-client Registry or an @prometheus-io/client Registry, got ${describe(options.registry)}`);
   }
   const registry = registryFor(pkg, options.registry, options.client);
-  return endpointOf(pkg, options.auth, (openMetrics) => renderRegistry(registry, openMetrics), protobufSource(registry));
+  return endpointOf(pkg, options.auth, (openMetrics) => renderRegistryBody(registry, openMetrics), protobufSource(registry));
 }
 
 /**
  * The endpoint over any source of the exposition: `createMetricsEndpoint` passes its registry's
  * render, a cluster primary the aggregate of its workers. Same negotiation, gzip, auth, single
- * flight and 500 on a failed render. Throws a `TypeError` prefixed with `pkg` on a bad `auth`.
+ * flight and 500 on a failed render. A render should yield to the event loop as it goes (see
+ * `renderRegistryBody`) and give a `Buffer`: the body is sent as it is, and compressed by zlib on
+ * its thread pool, so the only work left on the loop is a few small callbacks. Throws a `TypeError` prefixed with `pkg` on a bad `auth`.
  * `protobuf`, when given, answers protobuf scrapes while it offers them (native histograms on).
  */
 export function endpointOf(
   pkg: string,
   authOption: unknown,
-  renderExposition: (openMetrics: boolean) => Promise<string>,
+  renderExposition: (openMetrics: boolean) => Promise<string | Buffer>,
   protobuf?: ProtobufSource,
 ): MetricsEndpoint {
   const auth = createAuthCheck(pkg, authOption);

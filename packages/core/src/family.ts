@@ -62,13 +62,28 @@ export abstract class Family implements RegisteredMetric, Columnar {
   /**
    * The family in the 0.0.4 text or OpenMetrics, the registry's default labels appended to every
    * series except those the family has itself: the series' own value wins, as in prom-client.
+   * One pass; the registry's writer renders big families in slices with {@link write}.
    */
   render(openMetrics: boolean, defaults: DefaultLabels): string {
-    return this.write(openMetrics, unshadowedDefaults(defaults, this.index.labelNames));
+    return this.write(openMetrics, this.extraLabels(defaults), 0, this.index.size);
   }
 
-  /** The family's lines, `extraLabels` (label text, possibly '') appended to every series. */
-  protected abstract write(openMetrics: boolean, extraLabels: string): string;
+  /** The default labels to append to this family's series (computed once per render). */
+  extraLabels(defaults: DefaultLabels): string {
+    return unshadowedDefaults(defaults, this.index.labelNames);
+  }
+
+  /** Lines each series writes (a histogram: its buckets, `_sum` and `_count`). */
+  samplesPerSeries(): number {
+    return 1;
+  }
+
+  /**
+   * The lines of series `from` … `to` (exclusive), `extraLabels` (label text, possibly '')
+   * appended to every series; the family's header first when `from` is 0. A series is always
+   * written whole, so its samples (a histogram's buckets, sum and count) agree with each other.
+   */
+  abstract write(openMetrics: boolean, extraLabels: string, from: number, to: number): string;
 }
 
 export function isFamily(value: unknown): value is Family {

@@ -28,9 +28,9 @@ export class GaugeFamily extends Family {
     return { name: this.familyName, help: this.help, type: 'gauge', aggregator: this.aggregator, values };
   }
 
-  protected write(openMetrics: boolean, extraLabels: string): string {
-    let out = header(this.familyName, this.help, 'gauge', openMetrics);
-    for (let id = 0; id < this.index.size; id++) {
+  write(openMetrics: boolean, extraLabels: string, from: number, to: number): string {
+    let out = from > 0 ? '' : header(this.familyName, this.help, 'gauge', openMetrics);
+    for (let id = from; id < to; id++) {
       const labels = this.labels(id, extraLabels);
       out += `${this.familyName}${labels === '' ? '' : `{${labels}}`} ${formatValue(this.values[id]!)}\n`;
     }

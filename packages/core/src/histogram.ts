@@ -105,13 +105,17 @@ export class HistogramFamily extends Family {
     return { name: this.familyName, help: this.help, type: 'histogram', aggregator: this.aggregator, values };
   }
 
-  protected write(openMetrics: boolean, extraLabels: string): string {
+  override samplesPerSeries(): number {
+    return this.stride + 2;
+  }
+
+  write(openMetrics: boolean, extraLabels: string, from: number, to: number): string {
     const name = this.familyName;
     const bucketName = `${name}_bucket{`;
     const exemplars = openMetrics ? this.exemplars : undefined;
     const le = openMetrics ? this.leOpenMetrics : this.le;
-    let out = header(name, this.help, 'histogram', openMetrics);
-    for (let id = 0; id < this.index.size; id++) {
+    let out = from > 0 ? '' : header(name, this.help, 'histogram', openMetrics);
+    for (let id = from; id < to; id++) {
       const labels = this.labels(id, extraLabels);
       const prefix = labels === '' ? bucketName : `${bucketName}${labels},`;
       const base = id * this.stride;
