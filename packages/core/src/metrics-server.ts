@@ -18,7 +18,10 @@ export const DEFAULT_METRICS_PORT = 9464;
 export interface MetricsServerOptions {
   /** Default 9464; 0 picks a free port. */
   port?: number;
-  /** Default: all interfaces, as Node's `listen`. */
+  /**
+   * Default: all interfaces, as Node's `listen` (and the Python client's `start_http_server`),
+   * since Prometheus usually scrapes from another host; `'127.0.0.1'` keeps it on this machine.
+   */
   host?: string;
   /** Default `/metrics`. */
   path?: string;
@@ -28,6 +31,13 @@ export interface MetricsServerOptions {
   client?: ClientName;
   /** Protects the endpoint; see {@link MetricsAuth}. */
   auth?: MetricsAuth;
+  /**
+   * Where the one start-up line naming the bound address goes
+   * (`@promwire/core: metrics on http://[::]:9464/metrics (all interfaces)`): default stderr,
+   * except under `NODE_ENV=test` (as Express's default error log); a function receives the line
+   * instead (a throw is ignored); `false` prints nothing.
+   */
+  log?: false | ((line: string) => void);
 }
 
 /** A running standalone metrics server. */
@@ -53,10 +63,23 @@ export interface MetricsServer {
  */
 export async function startMetricsServer(options: MetricsServerOptions = {}): Promise<MetricsServer> {
   const pkg = '@promwire/core';
-  checkEntryKeys(pkg, 'startMetricsServer', options, SERVER_KEYS);
+  const { log, ...serverOptions } = options;
+  checkEntryKeys(pkg, 'startMetricsServer', serverOptions, SERVER_KEYS);
+  if (log !== undefined && log !== false && typeof log !== 'function') throw optionError(pkg, `log must be false or a function, got ${describe(log)}`);
   const where = checkListenOptions(pkg, options);
   const endpoint = createMetricsEndpoint({ registry: options.registry, client: options.client, auth: options.auth, pkg });
-  return serveEndpoint(endpoint, where);
+  const running = await serveEndpoint(endpoint, where);
+  const line = `${pkg}: metrics on ${running.url}${where.host === undefined ? ' (all interfaces; host: \'127.0.0.1\' keeps them on this machine)' : ''}`;
+  if (typeof log === 'function') {
+    try {
+      log(line);
+    } catch {
+      // The server is up; a logger that throws must not turn that into a rejection.
+    }
+  } else if (log === undefined && process.env.NODE_ENV !== 'test') {
+    process.stderr.write(`${line}\n`);
+  }
+  return running;
 }
 
 /** Where a metrics server listens, checked. */
