@@ -9,17 +9,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { request as httpRequest } from 'node:http';
-import { Readable } from 'node:stream';
-
-/** Usage of a streamed chat answer (with `include_usage`). */
-export const STREAM_USAGE = { prompt_tokens: 11, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 3 }, completion_tokens_details: { reasoning_tokens: 2 } };
-/** Usage of a non-streamed chat answer. */
-export const CHAT_USAGE = { prompt_tokens: 7, completion_tokens: 4 };
-/** Usage of an embeddings answer. */
-export const EMBED_USAGE = { prompt_tokens: 6, total_tokens: 6 };
-/** The content chunks of a streamed answer: the last one has multi-byte characters. */
-export const STREAM_PIECES = ['Hel', 'lo, ', 'wor', 'ld', ' ✓ — ünïcødé 🙂'];
-export const ERROR_TYPE = 'invalid_request_error';
+import type { Readable } from 'node:stream';
 
 /** What the handler answers: status, content type, and the chunks to write in order. */
 export interface FakeAnswer {
@@ -30,53 +20,30 @@ export interface FakeAnswer {
   json?: unknown;
 }
 
+interface FakeServer {
+  STREAM_USAGE: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number }; completion_tokens_details: { reasoning_tokens: number } };
+  CHAT_USAGE: { prompt_tokens: number; completion_tokens: number };
+  EMBED_USAGE: { prompt_tokens: number; total_tokens: number };
+  STREAM_PIECES: string[];
+  ERROR_TYPE: string;
+  fakeAnswer(path: string, body: unknown): FakeAnswer;
+  writeStream(res: ServerResponse, answer: FakeAnswer, split?: number): Promise<void>;
+  streamBody(answer: FakeAnswer): Readable;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const server = require('./fake-openai-server.cjs') as FakeServer;
+export const { STREAM_USAGE, CHAT_USAGE, EMBED_USAGE, STREAM_PIECES, ERROR_TYPE } = server;
 /** The answer to `body` on the route `path`. */
-export function fakeAnswer(path: string, body: unknown): FakeAnswer {
-  const b = (body ?? {}) as { model?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } };
-  if (b.model === 'missing-model' || (b.model !== 'tiny-chat' && b.model !== 'tiny-embed')) {
-    return json(404, { error: { message: `The model ${String(b.model)} does not exist`, type: ERROR_TYPE, param: 'model', code: 'model_not_found' } });
-  }
-  if (path.endsWith('/embeddings')) {
-    return json(200, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, -0.2, 0.3] }], model: b.model, usage: EMBED_USAGE });
-  }
-  if (b.stream !== true) {
-    return json(200, {
-      id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: b.model,
-      choices: [{ index: 0, message: { role: 'assistant', content: 'Hi there' }, finish_reason: 'length' }],
-      usage: CHAT_USAGE,
-    });
-  }
-  const base = { id: 'chatcmpl-2', object: 'chat.completion.chunk', created: 1, model: b.model };
-  const events = [
-    { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
-    ...STREAM_PIECES.map((content) => ({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] })),
-    { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
-  ];
-  if (b.stream_options?.include_usage === true) events.push({ ...base, choices: [], usage: STREAM_USAGE } as never);
-  return { status: 200, contentType: 'text/event-stream', chunks: [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'] };
-}
-
-function json(status: number, value: unknown): FakeAnswer {
-  return { status, contentType: 'application/json', chunks: [JSON.stringify(value)], json: value };
-}
-
+export const fakeAnswer = server.fakeAnswer;
 /**
  * Writes a streamed `answer` on Node's response, one chunk per `write` on a later turn of the
- * event loop each (so each is its own event on the wire); `split` cuts every chunk further, into
- * pieces of that many bytes (1: one byte per write, inside multi-byte characters too).
+ * event loop each; `split` cuts every chunk further, into pieces of that many bytes (1: one
+ * byte per write, inside multi-byte characters too).
  */
-export async function writeStream(res: ServerResponse, answer: FakeAnswer, split = 0): Promise<void> {
-  res.writeHead(answer.status, { 'content-type': answer.contentType, 'cache-control': 'no-cache' });
-  for (const chunk of answer.chunks) {
-    await new Promise((resolve) => setImmediate(resolve));
-    if (split <= 0) res.write(chunk);
-    else {
-      const bytes = Buffer.from(chunk);
-      for (let i = 0; i < bytes.length; i += split) res.write(bytes.subarray(i, i + split));
-    }
-  }
-  res.end();
-}
+export const writeStream = server.writeStream;
+/** A streamed `answer` as a body stream (for a framework's own `send`). */
+export const streamBody = server.streamBody;
 
 /** A POST of `body` as JSON; answers the status and the exact bytes received. */
 export function postJson(url: string, body: unknown): Promise<{ status: number; bytes: Buffer }> {
@@ -113,16 +80,6 @@ export async function sendCases(
   const out: Record<string, string> = {};
   for (const [name, c] of Object.entries(CASES)) out[name] = (await send(c.path, c.body)).toString('latin1');
   return out as Record<keyof typeof CASES, string>;
-}
-
-/** A streamed `answer` as a body stream (for a framework's own `send`): one chunk per turn of the event loop. */
-export function streamBody(answer: FakeAnswer): Readable {
-  return Readable.from((async function* chunks() {
-    for (const chunk of answer.chunks) {
-      await new Promise((resolve) => setImmediate(resolve));
-      yield Buffer.from(chunk);
-    }
-  })(), { objectMode: false });
 }
 
 interface Reader {
