@@ -121,12 +121,17 @@ function grandparent() {
   }
 }
 
+/** True while `pid` runs (a zombie, exited but not yet reaped, counts as gone). */
 function alive(pid) {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return error.code === 'EPERM';
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    return true;
   }
 }
 
@@ -199,9 +204,9 @@ async function main() {
 
   if (prom !== undefined) {
     try {
-      const { url } = await prom;
+      const { url, pid } = await prom;
       say();
-      say(`Prometheus: ${url}  (scrapes the app every 5 s, ops/rules/promwire.rules.yml loaded; graphs fill after two scrapes)`);
+      say(`Prometheus: ${url}  (pid ${pid}; scrapes the app every 5 s, ops/rules/promwire.rules.yml loaded; graphs fill after two scrapes)`);
       for (const [title, link] of prometheus.graphLinks(url, JOB)) say(`  ${title.padEnd(26)} ${link}`);
     } catch (error) {
       say(`\nPrometheus did not start: ${error.message}`);
@@ -233,8 +238,9 @@ async function startPrometheus(metricsUrl) {
   tempDirs.push(dir);
   const entry = start('prometheus', process.execPath, [GUARD, '--remove', dir, prometheus.PROMETHEUS, ...args]);
   entry.echo = true;
+  const pid = new Promise((resolve) => entry.child.once('message', (m) => resolve(m?.pid)));
   await prometheus.ready(url, entry.exited);
-  return { url, pid: entry.child.pid };
+  return { url, pid: await pid };
 }
 
 main().catch((error) => fail(error.message));

@@ -19,6 +19,7 @@ if (require.main === module) {
   const remove = argv[0] === '--remove' ? argv.splice(0, 2)[1] : undefined;
   const [program, ...args] = argv;
   const child = spawn(program, args, { stdio: 'inherit' });
+  process.send?.({ pid: child.pid });
   const stop = (signal) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill(signal);

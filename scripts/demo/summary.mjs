@@ -70,7 +70,7 @@ function histograms(samples, name, keys, filter = () => true) {
   });
 }
 
-const ms = (seconds) => (Number.isNaN(seconds) ? '-' : seconds < 0.01 ? `${(seconds * 1000).toFixed(2)} ms` : `${(seconds * 1000).toFixed(0)} ms`);
+const ms = (seconds) => (Number.isNaN(seconds) ? '-' : seconds < 0.01 ? `${Number((seconds * 1000).toPrecision(2))} ms` : `${(seconds * 1000).toFixed(0)} ms`);
 
 /** Rows as aligned columns; the first row is the header. */
 export function table(rows, indent = '  ') {

@@ -18,6 +18,7 @@ export function plan(model) {
     ['chat streamed', 'POST', '/v1/chat/completions', chat(model, { stream: true, stream_options: { include_usage: true } }), 2],
     ['chat streamed', 'POST', '/v1/chat/completions', chat(model, { stream: true, stream_options: { include_usage: true }, max_tokens: 12 }), 2],
     ['chat streamed, no usage asked', 'POST', '/v1/chat/completions', chat(model, { stream: true }), 2],
+    ['text completion', 'POST', '/v1/completions', json({ model, prompt: 'The iris', max_tokens: 12, seed: 7 }), 2],
     ['embeddings', 'POST', '/v1/embeddings', json({ model, input: ['iris setosa', 'iris virginica'] }), 2],
     ['404', 'GET', '/v1/no-such-route', {}, 4],
     ['bad input', 'POST', '/v1/predict', json({ inputs: [1, 2, 3] }), 4],
@@ -26,15 +27,14 @@ export function plan(model) {
   ];
 }
 
-/** The model the example serves, from its OpenAI-compatible /v1/models, if it has one. */
+/** The model the example serves, from its OpenAI-compatible /v1/models: { status, model }. */
 async function servedModel(base) {
   try {
     const res = await fetch(`${base}/v1/models`, { signal: AbortSignal.timeout(5000) });
-    if (!res.ok) return undefined;
-    const body = await res.json();
-    return body?.data?.find((m) => typeof m?.id === 'string')?.id;
-  } catch {
-    return undefined;
+    const body = await res.json().catch(() => undefined);
+    return { status: res.status, model: body?.data?.find((m) => typeof m?.id === 'string')?.id };
+  } catch (error) {
+    return { status: `failed: ${error.message}`, model: undefined };
   }
 }
 
@@ -44,10 +44,11 @@ async function servedModel(base) {
  * serve, model }.
  */
 export async function sendTraffic(base) {
-  const model = (await servedModel(base)) ?? 'iris-chat';
-  const kinds = new Map();
+  const served = await servedModel(base);
+  const model = served.model ?? 'iris-chat';
+  const kinds = new Map([['models list', [served.status]]]);
   const absent = new Set();
-  let sent = 0;
+  let sent = 1;
   for (const [kind, method, path, init, expected] of plan(model)) {
     let status;
     try {
