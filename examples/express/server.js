@@ -31,17 +31,27 @@ function createApp() {
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? '127.0.0.1';
-  const server = createApp().listen(port, host, () => {
+  // Express 5 passes a listen error to the callback, Express 4 emits it on the server.
+  const server = createApp().listen(port, host, (error) => {
+    if (error) return cannotListen(error, host, port);
     const { port: actual } = server.address();
     const base = `http://${host}:${actual}`;
     console.log(`listening on ${base}`);
     console.log(`  try:     ${base}/api/v1/users/42   ${base}/slow   ${base}/error`);
     console.log(`  metrics: ${base}/metrics`);
   });
+  server.on('error', (error) => cannotListen(error, host, port));
   // Express 5 passes uncaught errors to its default handler, which answers 500 and logs them.
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** One line when the port cannot be bound: which address, why, and the PORT variable that changes it. */
+function cannotListen(error, host, port) {
+  const why = error.code === 'EADDRINUSE' ? 'the port is in use' : error.message;
+  console.error(`cannot listen on ${host}:${port}: ${why}; choose another port with PORT (PORT=0 picks a free one)`);
+  process.exit(1);
 }
 
 module.exports = { createApp };

@@ -50,9 +50,17 @@ if (require.main === module) {
       process.on('SIGINT', stop);
     })
     .catch((error) => {
+      if (error.code === 'EADDRINUSE') cannotListen(error, host, port);
       console.error(error);
       process.exit(1);
     });
+}
+
+/** One line when the port cannot be bound: which address, why, and the PORT variable that changes it. */
+function cannotListen(error, host, port) {
+  const why = error.code === 'EADDRINUSE' ? 'the port is in use' : error.message;
+  console.error(`cannot listen on ${host}:${port}: ${why}; choose another port with PORT (PORT=0 picks a free one)`);
+  process.exit(1);
 }
 
 module.exports = { createApp };

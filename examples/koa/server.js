@@ -71,9 +71,17 @@ if (require.main === module) {
     console.log(`  try:     ${base}/api/v1/users/42   ${base}/slow   ${base}/error`);
     console.log(`  metrics: ${base}/metrics`);
   });
+  server.on('error', (error) => cannotListen(error, host, port));
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** One line when the port cannot be bound: which address, why, and the PORT variable that changes it. */
+function cannotListen(error, host, port) {
+  const why = error.code === 'EADDRINUSE' ? 'the port is in use' : error.message;
+  console.error(`cannot listen on ${host}:${port}: ${why}; choose another port with PORT (PORT=0 picks a free one)`);
+  process.exit(1);
 }
 
 module.exports = { createApp };

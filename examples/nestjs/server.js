@@ -7,6 +7,11 @@
 require('./dist/main.js')
   .main(process.argv.slice(2))
   .catch((error) => {
-    console.error(error);
+    if (error.code === 'EADDRINUSE') {
+      const where = `${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 3000}`;
+      console.error(`cannot listen on ${where}: the port is in use; choose another port with PORT (PORT=0 picks a free one)`);
+    } else {
+      console.error(error);
+    }
     process.exit(1);
   });
