@@ -1,28 +1,38 @@
 /**
- * The rules and the dashboard against live data: two instances of examples/express (one job,
- * so the rules aggregate across `instance`), a third that answers no errors, and
- * examples/ml-inference, scraped by a real Prometheus 2.42 with ops/rules/promwire.rules.yml
- * loaded. Every rule evaluates without error; recording rules equal the same PromQL asked
- * directly; the availability page fires for the job whose /error route answers 500 and stays
- * silent for the one without errors; every rule and every dashboard query is run through
- * /api/v1/query and must return data, except for series no example exposes (GenAI, label
- * overflow, cluster worker timeouts), which parse and return empty.
+ * The rules and the dashboard against live data, scraped by a real Prometheus 2.42 with
+ * ops/rules/promwire.rules.yml loaded:
+ * - two instances of examples/express (one job, so the rules aggregate across `instance`), whose
+ *   /error answers 500, and a third (`express_healthy`) that answers no errors;
+ * - examples/ml-inference (explicit adapters): predictions on both runtimes, and OpenAI-compatible
+ *   chat (streamed with and without usage, and not), completions, embeddings and an unknown model;
+ * - fixtures/slow-app.cjs under the zero-code preload with PROMWIRE_MAX_LABEL_VALUES=2: a route
+ *   that sleeps 600 ms (past the latency SLO's 0.5 s) and a third route template that overflows;
+ * - test/cluster's cluster fixture with one worker stopped (SIGSTOP), so every scrape of the
+ *   primary counts a worker timeout;
+ * - a target where nothing listens (`up` 0).
+ * Every rule evaluates without error; recording rules equal the same PromQL asked directly; each
+ * alert fires for the job above its threshold and stays silent for the jobs below it; every rule
+ * expression and every dashboard query returns data. The table of series per expression is
+ * printed at the end.
  */
+import { join } from 'node:path';
 import { eventually, request } from '../helpers/http';
-import { startExample, type Running } from '../helpers/processes';
+import { freePort, startExample, startProcess, type Running } from '../helpers/processes';
+import { runApp, type AppRun } from '../auto/preload';
 import { TRAFFIC } from '../integration/examples';
 import { DASHBOARD, panelTargets, readDashboard, ruleExpressions, RULES, substitute } from './ops-files';
 import { startPrometheusWithRules, type RulesPrometheus } from './prometheus-with-rules';
 
 jest.setTimeout(180000);
 
-/** Series the examples cannot produce: queries on them must parse, and may return nothing. */
-const NO_EXAMPLE_EXPOSES = /gen_ai_|promwire_label_overflow_total|promwire_cluster_worker_timeouts_total/;
-
 let prometheus: RulesPrometheus;
 const apps: Record<'express1' | 'express2' | 'healthy' | 'ml', Running | undefined> = { express1: undefined, express2: undefined, healthy: undefined, ml: undefined };
+let slow: AppRun | undefined;
+let cluster: { running: Running; stopped: number } | undefined;
+let downTarget = '';
 const host = (r: Running | undefined) => new URL(r!.url).host;
 const table: string[] = [];
+const oneLine = (expr: string) => expr.replace(/\s*\n\s*/g, ' ');
 
 async function send(base: string, method: string, path: string, body?: string): Promise<void> {
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
@@ -30,37 +40,77 @@ async function send(base: string, method: string, path: string, body?: string): 
 }
 
 const TRAFFIC_COUNT = TRAFFIC.reduce((n, t) => n + t.count, 0);
+const MODEL = 'charlm';
+const chat = (extra: object) => JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Describe the iris.' }], max_tokens: 12, seed: 3, ...extra });
 
+/** One round of traffic to every app but the cluster (whose stopped worker would hold a request). */
 async function sendTraffic(): Promise<void> {
   for (const app of [apps.express1!, apps.express2!]) {
     for (const t of TRAFFIC) for (let i = 1; i <= t.count; i++) await send(app.url, t.method, t.path.replace('{i}', String(i)), t.body);
   }
   for (let i = 1; i <= 30; i++) await send(apps.healthy!.url, 'GET', `/api/v1/users/${i}`);
+  const ml = apps.ml!.url;
   for (const runtime of ['onnx', 'tfjs']) {
     for (const n of [1, 4, 32]) {
       const inputs = Array.from({ length: n }, () => [5.1, 3.5, 1.4, 0.2]);
-      await send(apps.ml!.url, 'POST', `/v1/predict?runtime=${runtime}`, JSON.stringify({ inputs }));
+      await send(ml, 'POST', `/v1/predict?runtime=${runtime}`, JSON.stringify({ inputs }));
     }
   }
+  await send(ml, 'POST', '/v1/chat/completions', chat({}));
+  await send(ml, 'POST', '/v1/chat/completions', chat({ stream: true, stream_options: { include_usage: true } }));
+  await send(ml, 'POST', '/v1/chat/completions', chat({ stream: true })); // no usage asked: counted as missing
+  await send(ml, 'POST', '/v1/completions', JSON.stringify({ model: MODEL, prompt: 'The iris', max_tokens: 8 }));
+  await send(ml, 'POST', '/v1/embeddings', JSON.stringify({ model: MODEL, input: 'iris' }));
+  await send(ml, 'POST', '/v1/chat/completions', JSON.stringify({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }));
+  // 2 of 10 requests slower than 0.5 s: a 20 % slow ratio, above the page's 14.4 × 1 % budget.
+  for (let i = 0; i < 6; i++) await send(slow!.appUrl, 'GET', '/fast');
+  await Promise.all([send(slow!.appUrl, 'GET', '/sleep'), send(slow!.appUrl, 'GET', '/sleep')]);
+  for (let i = 1; i <= 2; i++) await send(slow!.appUrl, 'GET', `/items/${i}`);
+}
+
+/** test/cluster's fixture: a primary serving the combined metrics of 2 workers, each given 250 ms to answer. */
+async function startCluster(): Promise<{ running: Running; workers: number[] }> {
+  const appPort = await freePort();
+  const running = await startProcess(process.execPath, [join(__dirname, '..', 'cluster', 'fixtures', 'cluster-app.cjs')], /metrics on (\S+)/, {
+    env: { APP_PORT: String(appPort), WORKERS: '2', WORKER_TIMEOUT_MS: '250' },
+    timeoutMs: 60000,
+  });
+  await eventually(async () => (running.output().match(/worker \d+ pid \d+ listening/g) ?? []).length === 2, 60000);
+  const workers = [...running.output().matchAll(/worker \d+ pid (\d+) listening/g)].map((m) => Number(m[1]));
+  return { running, workers };
 }
 
 beforeAll(async () => {
-  [apps.express1, apps.express2, apps.healthy, apps.ml] = await Promise.all([
+  const started = await Promise.all([
     startExample('examples/express/server.js'),
     startExample('examples/express/server.js'),
     startExample('examples/express/server.js'),
     startExample('examples/ml-inference/server.js'),
-  ]);
+    runApp(join(__dirname, 'fixtures', 'slow-app.cjs'), '--require', { env: { PROMWIRE_MAX_LABEL_VALUES: '2' } }),
+    startCluster(),
+    freePort(),
+  ] as const);
+  [apps.express1, apps.express2, apps.healthy, apps.ml] = started;
+  slow = started[4];
+  const c = started[5];
+  downTarget = `127.0.0.1:${started[6]}`;
+  // A worker that stops answering: it keeps its connection to the primary but never replies.
+  const stopped = c.workers[1]!;
+  process.kill(stopped, 'SIGSTOP');
+  cluster = { running: c.running, stopped };
   prometheus = await startPrometheusWithRules(
     [
       { job: 'express', targets: [host(apps.express1), host(apps.express2)] },
       { job: 'express_healthy', targets: [host(apps.healthy)] },
       { job: 'ml', targets: [host(apps.ml)] },
+      { job: 'slow', targets: [new URL(slow.metricsUrl).host] },
+      { job: 'cluster', targets: [new URL(c.running.url).host] },
+      { job: 'down', targets: [downTarget] },
     ],
     [RULES],
   );
   // Traffic after the first scrape, so rates over it are not zero.
-  await eventually(async () => (await prometheus.query('up == 1')).length === 4, 30000).catch(async (error: Error) => {
+  await eventually(async () => (await prometheus.query('up == 1')).length === 6 && (await prometheus.query('up == 0')).length === 1, 30000).catch(async (error: Error) => {
     const targets = await prometheus.api<{ activeTargets: { scrapeUrl: string; health: string; lastError: string }[] }>('/api/v1/targets');
     throw new Error(`${error.message}: targets ${JSON.stringify(targets.data.activeTargets.map((t) => [t.scrapeUrl, t.health, t.lastError]))}`);
   });
@@ -68,29 +118,35 @@ beforeAll(async () => {
   // that rate() can see.
   await sendTraffic();
   await eventually(async () => {
-    const [http, ml] = await Promise.all([
+    const [http, ml, genai] = await Promise.all([
       prometheus.query('sum(http_requests_total{job=~"express|express_healthy"})'),
-      prometheus.query('sum(ml_inference_duration_seconds_count)'),
+      prometheus.query('sum(ml_inference_duration_seconds_count{model="iris"})'),
+      prometheus.query('sum(gen_ai_server_requests_total)'),
     ]);
-    return http[0]?.value[1] === String(2 * TRAFFIC_COUNT + 30) && ml[0]?.value[1] === '6';
+    return http[0]?.value[1] === String(2 * TRAFFIC_COUNT + 30) && ml[0]?.value[1] === '6' && genai[0]?.value[1] === '6';
   }, 30000);
   await sendTraffic();
-  // The event that proves the rules saw the traffic: the recorded rates of the last requests sent.
+  // The events that prove the rules saw the traffic: the recorded rates of the last requests sent,
+  // and a worker timeout counted after the first one (the counter rose while Prometheus watched).
   await eventually(async () => {
-    const [http, ml] = await Promise.all([
+    const seen = await Promise.all([
       prometheus.query('job_route_method:http_requests:rate5m{job="express", route="__unmatched__"} > 0'),
       prometheus.query('job_model_runtime_outcome:ml_inference_duration_seconds_count:rate5m{runtime="tfjs"} > 0'),
+      prometheus.query('job_model_token_type:gen_ai_server_tokens:rate5m{gen_ai_token_type="output"} > 0'),
+      prometheus.query('job_route_method:http_requests:rate5m{job="slow", route="__overflow__"} > 0'),
+      prometheus.query('increase(promwire_cluster_worker_timeouts_total[1m]) > 0'),
     ]);
-    return http.length === 1 && ml.length === 1;
+    return seen.every((r) => r.length > 0);
   }, 60000).catch(async (error: Error) => {
-    const seen = await prometheus.query('count by (__name__, job) ({__name__=~"job_route_method:http_requests:rate5m|ml_inference_duration_seconds_count|job_model_runtime_outcome:.*"})');
+    const seen = await prometheus.query('count by (__name__, job) ({__name__=~"job_route_method:http_requests:rate5m|ml_inference_duration_seconds_count|job_model_runtime_outcome:.*|job_model_token_type:.*|promwire_cluster_worker_timeouts_total"})');
     throw new Error(`${error.message}: ${JSON.stringify(seen.map((s) => s.metric))}`);
   });
 });
 
 afterAll(async () => {
   await prometheus?.stop();
-  await Promise.all(Object.values(apps).map((a) => a?.stop()));
+  if (cluster !== undefined) process.kill(cluster.stopped, 'SIGCONT'); // a stopped worker would not see its primary leave
+  await Promise.all([...Object.values(apps).map((a) => a?.stop()), slow?.stop(), cluster?.running.stop()]);
   if (table.length > 0) process.stdout.write(`\nseries per expression on live data:\n${table.join('\n')}\n`);
 });
 
@@ -158,27 +214,56 @@ test('the availability page fires for the job answering 500s (3 of 40 requests) 
   table.push(`alert fired: PromwireAvailabilityBudgetBurnPage{job="express"}; silent for express_healthy`);
 });
 
-test(`every rule expression returns data on the live series (empty allowed only for ${NO_EXAMPLE_EXPOSES.source.replace(/\|/g, ', ')} and alerts not firing)`, async () => {
-  const alertsFiring = new Set((await prometheus.query('ALERTS{alertstate="firing"}')).map((s) => s.metric.alertname));
+test('the latency page fires for the job with 2 of 10 requests over 0.5 s and stays silent for the jobs without slow requests', async () => {
+  const firing = 'ALERTS{alertname="PromwireLatencyBudgetBurnPage", alertstate="firing"}';
+  await eventually(async () => (await prometheus.query(firing)).length > 0, 30000);
+  // Below the threshold: the other jobs' slow ratios are recorded, and 0.
+  const below = await prometheus.query('job:http_request_duration_seconds_slow:ratio_rate5m{job=~"express|express_healthy"}');
+  expect(below.map((s) => [s.metric.job, s.value[1]]).sort()).toEqual([['express', '0'], ['express_healthy', '0']]);
+  expect((await prometheus.query(firing)).map((s) => s.metric.job)).toEqual(['slow']);
+  table.push('alert fired: PromwireLatencyBudgetBurnPage{job="slow"}; silent for express, express_healthy');
+});
+
+test.each([
+  ['PromwireLabelOverflow', { job: 'slow', label: 'route' }],
+  ['PromwireClusterWorkerTimeouts', { job: 'cluster' }],
+  ['PromwireGenAiStreamUsageMissing', { job: 'ml', gen_ai_request_model: MODEL }],
+])('%s fires for the job that produces it, and for no other', async (alertname, labels) => {
+  const firing = `ALERTS{alertname="${alertname}", alertstate="firing"}`;
+  await eventually(async () => (await prometheus.query(firing)).length > 0, 30000);
+  const alerts = await prometheus.query(firing);
+  expect([...new Set(alerts.map((s) => s.metric.job))]).toEqual([labels.job]);
+  expect(alerts.map((s) => s.metric)).toContainEqual(expect.objectContaining(labels));
+  table.push(`alert fired: ${alertname} ${alerts.map((s) => JSON.stringify(s.metric)).join(' ')}`);
+});
+
+test('PromwireTargetDown is pending (for 5m) for the target where nothing listens, and for no live target', async () => {
+  const pending = 'ALERTS{alertname="PromwireTargetDown"}';
+  await eventually(async () => (await prometheus.query(pending)).length > 0, 30000);
+  const alerts = await prometheus.query(pending);
+  expect(alerts.map((s) => [s.metric.job, s.metric.instance, s.metric.alertstate])).toEqual([['down', downTarget, 'pending']]);
+  table.push(`alert pending: PromwireTargetDown{instance="${downTarget}"} (fires after 5m; promtool test covers the firing)`);
+});
+
+test('every rule expression returns data on the live series', async () => {
   const empty: string[] = [];
   for (const r of ruleExpressions(RULES)) {
     const body = await prometheus.api<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent(r.expr)}`);
     expect({ rule: r.name, status: body.status, error: body.error }).toEqual({ rule: r.name, status: 'success', error: undefined });
     const n = body.data.result.length;
-    table.push(`${String(n).padStart(3)}  ${r.kind} ${r.name}${r.labels ? `{${r.labels}}` : ''}`);
-    const mayBeEmpty = NO_EXAMPLE_EXPOSES.test(r.expr) || (r.kind === 'alert' && !alertsFiring.has(r.name));
-    if (n === 0 && !mayBeEmpty) empty.push(r.name);
+    table.push(`${String(n).padStart(3)}  ${r.kind} ${r.name}${r.labels ? `{${r.labels}}` : ''}: ${oneLine(r.expr)}`);
+    if (n === 0) empty.push(r.name);
   }
   expect(empty).toEqual([]);
 });
 
-test(`every dashboard query, variables substituted, runs on Prometheus and returns data (empty allowed only for ${NO_EXAMPLE_EXPOSES.source.replace(/\|/g, ', ')})`, async () => {
+test('every dashboard query, variables substituted, runs on Prometheus and returns data', async () => {
   const d = readDashboard(DASHBOARD);
-  const instances = [apps.express1, apps.express2, apps.healthy, apps.ml].map((a) => host(a).replace(/\./g, '\\\\.'));
+  const hosts = [...[apps.express1, apps.express2, apps.healthy, apps.ml].map(host), new URL(slow!.metricsUrl).host, new URL(cluster!.running.url).host];
   const values = {
-    job: '(express|express_healthy|ml)',
-    instance: `(${instances.join('|')})`,
-    route: '(/api/v1/users/:id|/slow|/error|__unmatched__|/v1/predict)',
+    job: '(express|express_healthy|ml|slow|cluster)',
+    instance: `(${hosts.map((h) => h.replace(/\./g, '\\\\.')).join('|')})`,
+    route: '(/api/v1/users/:id|/slow|/error|__unmatched__|/v1/predict|/v1/chat/completions|/v1/embeddings|/fast|/sleep|__overflow__)',
   };
   const empty: string[] = [];
   for (const { panel, target } of panelTargets(d)) {
@@ -187,8 +272,8 @@ test(`every dashboard query, variables substituted, runs on Prometheus and retur
     const body = await prometheus.api<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}`);
     expect({ panel: panel.title, status: body.status, error: body.error }).toEqual({ panel: panel.title, status: 'success', error: undefined });
     const n = body.data.result.length;
-    table.push(`${String(n).padStart(3)}  panel "${panel.title}" ${target.refId}`);
-    if (n === 0 && !NO_EXAMPLE_EXPOSES.test(expr)) empty.push(`${panel.title} ${target.refId}: ${expr}`);
+    table.push(`${String(n).padStart(3)}  panel "${panel.title}" ${target.refId}: ${oneLine(expr)}`);
+    if (n === 0) empty.push(`${panel.title} ${target.refId}: ${expr}`);
   }
   expect(empty).toEqual([]);
   // The variables' own queries: each selector matches series.
