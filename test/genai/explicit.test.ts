@@ -4,14 +4,14 @@
  * client received and when; the same requests answered byte for byte as by the bare app.
  */
 import { checkClientTraffic } from './scenario';
-import { type Target, startScript, transcript } from './support';
+import { type Target, startAll, startScript, transcript } from './support';
 
 jest.setTimeout(120000);
 
 let instrumented: Target;
 let bare: Target;
 beforeAll(async () => {
-  [instrumented, bare] = await Promise.all([startScript('server.js'), startScript('app.js')]);
+  [instrumented, bare] = await startAll(startScript('server.js'), startScript('app.js'));
 });
 afterAll(async () => {
   await Promise.all([instrumented?.stop(), bare?.stop()]);

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { checkClientTraffic } from './scenario';
-import { type Target, chat, client, delta, scrapeUntil, startPreloaded, startScript, streamChat, transcript } from './support';
+import { type Target, chat, client, delta, scrapeUntil, startAll, startPreloaded, startScript, streamChat, transcript } from './support';
 
 jest.setTimeout(180000);
 
@@ -14,7 +14,7 @@ let upstream: Target;
 let twin: Target;
 let gateway: Target;
 beforeAll(async () => {
-  [upstream, twin] = await Promise.all([startScript('server.js'), startScript('app.js')]);
+  [upstream, twin] = await startAll(startScript('server.js'), startScript('app.js'));
   gateway = await startScript('server.js', ['--upstream', upstream.appUrl]);
 });
 afterAll(async () => {

@@ -41,6 +41,17 @@ export async function startPreloaded(flag: Flag, env: NodeJS.ProcessEnv = {}): P
   return { name: `node ${flag} @promwire/auto/register app.js`, appUrl: run.appUrl, scrape: () => run.scrape(), output: run.output, stop: run.stop };
 }
 
+/** Starts targets together; when one fails, stops the others before failing (no process outlives the test). */
+export async function startAll<T extends Promise<Target>[]>(...starting: T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(starting);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return settled.map((s) => (s as PromiseFulfilledResult<Target>).value) as { [K in keyof T]: Awaited<T[K]> };
+}
+
 export function client(target: Target): OpenAI {
   return new OpenAI({ baseURL: `${target.appUrl}/v1`, apiKey: 'not-checked', maxRetries: 0, timeout: 30000 });
 }
