@@ -6,7 +6,7 @@
  *
  * When the response starts (its first `write` or `end`, after the app's body parser ran) the
  * request body gives the model and `stream`; the response is then read as SSE (a
- * `text/event-stream` content type, or a first byte that is not `{`/`[`) or as one JSON body.
+ * `text/event-stream` content type; with none, a first byte that is not `{`/`[`) or as one JSON body.
  * A compressed response (`Content-Encoding` set, or gzip's magic bytes) is not decoded: it is
  * counted with its duration and status, and as unread. Everything is recorded once, when the
  * response closes.
@@ -83,8 +83,10 @@ class Exchange {
   }
 
   private decide(res: ServerResponse, chunk: unknown): void {
-    const encoding = res.getHeader('content-encoding');
-    const type = res.getHeader('content-type');
+    // Headers given to `writeHead` as an object bypass `getHeader`; they are in the head it wrote.
+    const head = (res as { _header?: unknown })._header;
+    const encoding = res.getHeader('content-encoding') ?? headerIn(head, CONTENT_ENCODING);
+    const type = res.getHeader('content-type') ?? headerIn(head, CONTENT_TYPE);
     let mode: number;
     if (encoding !== undefined && encoding !== 'identity') mode = OPAQUE;
     else if (typeof type === 'string' && type !== '') mode = type.includes('text/event-stream') ? SSE : JSON_BODY;
@@ -279,6 +281,15 @@ function tapClose(this: ServerResponse): void {
   } catch {
     // never breaks the response
   }
+}
+
+const CONTENT_TYPE = /\r\ncontent-type:[ \t]*([^\r\n]*)/i;
+const CONTENT_ENCODING = /\r\ncontent-encoding:[ \t]*([^\r\n]*)/i;
+
+/** A header's value in the head Node wrote (`res._header`), or undefined. */
+function headerIn(head: unknown, pattern: RegExp): string | undefined {
+  if (typeof head !== 'string') return undefined;
+  return pattern.exec(head)?.[1]?.trim();
 }
 
 function isUtf8(encoding: unknown): boolean {

@@ -20,6 +20,8 @@ export class SseParser {
   private hasData = false;
   /** The current event went past the cap: the rest of it is skipped. */
   private dropping = false;
+  /** The current line has characters, kept or skipped (so it is not the blank line ending an event). */
+  private lineTouched = false;
   /** The last chunk ended in `\r`: a `\n` starting the next one completes that line end. */
   private afterCR = false;
   private decoder: StringDecoder | undefined = undefined;
@@ -50,8 +52,9 @@ export class SseParser {
   /** The stream ended: a last line or event without its terminating blank line still counts. */
   end(): void {
     if (this.decoder !== undefined) this.feed(this.decoder.end());
-    if (this.line !== '') this.processLine(this.line);
+    if (this.lineTouched) this.processLine(this.line, false);
     this.line = '';
+    this.lineTouched = false;
     this.dispatch();
   }
 
@@ -75,8 +78,10 @@ export class SseParser {
       }
       this.append(text, start, i);
       const line = this.line;
+      const blank = !this.lineTouched;
       this.line = '';
-      this.processLine(line);
+      this.lineTouched = false;
+      this.processLine(line, blank);
       if (c === CR) {
         if (i + 1 < n) {
           if (text.charCodeAt(i + 1) === LF) i++;
@@ -90,7 +95,9 @@ export class SseParser {
 
   /** Adds `text[from, to)` to the current line, unless the event is past its cap. */
   private append(text: string, from: number, to: number): void {
-    if (from === to || this.dropping) return;
+    if (from === to) return;
+    this.lineTouched = true;
+    if (this.dropping) return;
     if (this.line.length + this.data.length + (to - from) > this.maxEventLength) {
       this.drop();
       return;
@@ -105,8 +112,8 @@ export class SseParser {
     this.hasData = false;
   }
 
-  private processLine(line: string): void {
-    if (line === '') {
+  private processLine(line: string, blank: boolean): void {
+    if (blank) {
       if (this.dropping) {
         this.dropping = false;
         this.onDropped();
