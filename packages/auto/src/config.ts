@@ -81,6 +81,8 @@ function build(env: Env, cwd: string): AutoConfig {
   if (exclude !== undefined) shared.exclude = exclude;
   const labels = fixedLabels(env);
   if (labels !== undefined) shared.labels = labels;
+  const genai = genAi(env);
+  if (genai !== undefined) shared.genai = genai;
 
   const ml: Record<string, unknown> = {};
   for (const [key, variable] of [['inferenceBuckets', 'PROMWIRE_INFERENCE_BUCKETS'], ['batchBuckets', 'PROMWIRE_BATCH_BUCKETS'], ['loadBuckets', 'PROMWIRE_LOAD_BUCKETS']] as const) {
@@ -177,6 +179,24 @@ function fixedLabels(env: Env): Record<string, string> | undefined {
     labels[name] = pair.slice(eq + 1).trim();
   }
   return labels;
+}
+
+/**
+ * `PROMWIRE_GENAI=false` turns the GenAI metrics off; `PROMWIRE_GENAI_ROUTES` lists the routes
+ * read (paths or templates ending in /chat/completions, /completions or /embeddings).
+ */
+function genAi(env: Env): SharedOptions['genai'] {
+  const on = bool(env, 'PROMWIRE_GENAI');
+  const routes = list(env, 'PROMWIRE_GENAI_ROUTES');
+  if (on === false) return false;
+  if (routes === undefined) return undefined;
+  for (const route of routes) {
+    if (!route.startsWith('/') || !/\/(chat\/completions|completions|embeddings)$/.test(route)) {
+      fail('PROMWIRE_GENAI_ROUTES', `must list paths or route templates ending in /chat/completions, /completions or /embeddings, got ${JSON.stringify(route)}`);
+    }
+  }
+  if (routes.length === 0) fail('PROMWIRE_GENAI_ROUTES', 'must list at least one route');
+  return { routes };
 }
 
 /** A secret from `NAME`, or from the file `NAME_FILE` names (a mounted secret; one trailing newline dropped). */

@@ -19,6 +19,8 @@ export interface SharedOptions {
   sizeBuckets?: number[];
   exclude?: (string | RegExp)[];
   labels?: Record<string, unknown>;
+  /** `PROMWIRE_GENAI=false`: off; `PROMWIRE_GENAI_ROUTES`: the routes read. Default: on, OpenAI's routes. */
+  genai?: false | { routes: string[] };
 }
 
 /**
