@@ -1,0 +1,295 @@
+// Scrapes at scale: what one scrape of a big registry costs the event loop that also serves the
+// app's requests, promwire's endpoint against prom-client's registry.metrics().
+//
+//   node --expose-gc bench/scrape-scale.mjs [--series 1000,10000,100000] [--runs 3] [--latency 100000] [--out file.json]
+//
+// One child process per (registry, series count, implementation), so heaps never mix. Registries:
+//   http    promwire's HTTP metrics with `series` routes (a counter and a duration histogram per
+//           route: 17 + 1 samples each); for prom-client, its Counter, Histogram and Gauge
+//           holding the same label sets.
+//   client  20 plain prom-client metrics (10 counters, 10 gauges) sharing `series` series,
+//           served by promwire's endpoint and by registry.metrics().
+//   client1 one prom-client counter with all `series` series: its get() is one piece of
+//           synchronous work of the client's own that no serializer can cut.
+// Per scrape, in process (endpoint.respond for promwire; metrics() then zlib's async gzip for
+// prom-client): the longest event-loop block, from a setImmediate loop timing every turn (wall
+// time, and the main thread's CPU time when process.threadCpuUsage exists, which leaves out time
+// the OS gave other processes) and monitorEventLoopDelay (1 ms resolution); total time; heap and
+// ArrayBuffer growth from before the scrape to its end (no GC in between); body bytes. Each
+// figure is the median of `runs` scrapes after one warm-up. idleMaxBlockMs is the same clock run
+// for as long with no scrape: the machine's own noise (other processes, preemption).
+// --latency N: at N series (http registry), a load process sends GET /ping (a trivial route on the
+// same server) 4 at a time, bounded in count and time, with no scrape and then with /metrics
+// scraped back to back from a fifth connection; it reports p50 / p99 / max of /ping.
+import { fork } from 'node:child_process';
+import { createServer, request as httpRequest } from 'node:http';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import client from 'prom-client';
+
+const gzipAsync = promisify(gzip);
+const SELF = fileURLToPath(import.meta.url);
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+const MODES = [
+  { name: 'text', accept: 'text/plain;version=0.0.4', gzip: false },
+  { name: 'text+gzip', accept: 'text/plain;version=0.0.4', gzip: true },
+  { name: 'openmetrics', accept: 'application/openmetrics-text;version=1.0.0', gzip: false },
+  { name: 'openmetrics+gzip', accept: 'application/openmetrics-text;version=1.0.0', gzip: true },
+];
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : process.argv[i + 1];
+};
+
+/** A registry of `kind` with `series` series, and how each implementation scrapes it. */
+async function build(impl, kind, series) {
+  const registry = new client.Registry();
+  const route = (i) => `/api/v1/resource-${i}/:id`;
+  if (kind === 'http' && impl === 'promwire') {
+    const core = await import('@promwire/core');
+    const recorder = core.createHttpMetrics({ registry, defaultMetrics: false, maxLabelValues: series, routeOf: (r) => r.route });
+    const raw = { method: 'GET', url: '/', headers: {} };
+    for (let i = 0; i < series; i++) recorder.end(recorder.begin({ route: route(i) }, undefined, raw), 200);
+  } else if (kind === 'http') {
+    const labelNames = ['method', 'route', 'status_code'];
+    const requests = new client.Counter({ name: 'http_requests_total', help: 'Requests.', labelNames, registers: [registry] });
+    const duration = new client.Histogram({
+      name: 'http_request_duration_seconds', help: 'Duration.', labelNames, buckets: DURATION_BUCKETS, registers: [registry],
+    });
+    new client.Gauge({ name: 'http_requests_in_flight', help: 'In flight.', labelNames: ['method'], registers: [registry] }).set({ method: 'GET' }, 0);
+    for (let i = 0; i < series; i++) {
+      const labels = { method: 'GET', route: route(i), status_code: '200' };
+      requests.inc(labels);
+      duration.observe(labels, 0.003);
+    }
+  } else {
+    const metrics = kind === 'client1' ? 1 : 20;
+    for (let m = 0; m < metrics; m++) {
+      const Type = m % 2 === 0 ? client.Counter : client.Gauge;
+      const metric = new Type({ name: `app_metric_${m}${Type === client.Counter ? '_total' : ''}`, help: `Metric ${m}.`, labelNames: ['id'], registers: [registry] });
+      for (let i = m; i < series; i += metrics) metric.inc({ id: `item-${i}` }, i);
+    }
+  }
+  if (impl === 'promwire') {
+    const core = await import('@promwire/core');
+    const endpoint = core.createMetricsEndpoint({ registry });
+    return {
+      registry,
+      handler: endpoint.handle,
+      async scrape(mode) {
+        const reply = await endpoint.respond({ method: 'GET', headers: { accept: mode.accept, 'accept-encoding': mode.gzip ? 'gzip' : '' } });
+        if (reply.status !== 200) throw new Error(`scrape answered ${reply.status}: ${reply.body}`);
+        return reply.body;
+      },
+    };
+  }
+  return {
+    registry,
+    async handler(req, res) {
+      const body = await registry.metrics();
+      res.writeHead(200, { 'content-type': registry.contentType });
+      res.end(body);
+    },
+    async scrape(mode) {
+      const body = await registry.metrics();
+      return mode.gzip ? gzipAsync(body) : body;
+    },
+  };
+}
+
+/** Times every turn of the event loop until stopped: the longest wall and main-thread CPU gaps. */
+function turnClock() {
+  const cpu = typeof process.threadCpuUsage === 'function' ? () => { const u = process.threadCpuUsage(); return (u.user + u.system) / 1000; } : undefined;
+  let wall = performance.now();
+  let used = cpu?.();
+  let maxWall = 0;
+  let maxCpu = 0;
+  let turns = 0;
+  let running = true;
+  const tick = () => {
+    const now = performance.now();
+    maxWall = Math.max(maxWall, now - wall);
+    wall = now;
+    if (cpu !== undefined) {
+      const c = cpu();
+      maxCpu = Math.max(maxCpu, c - used);
+      used = c;
+    }
+    turns++;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  // The tick queued by the last one runs before this turn ends: the last block is counted too.
+  return async () => {
+    await new Promise(setImmediate);
+    running = false;
+    return { maxWall, maxCpu: cpu === undefined ? undefined : maxCpu, turns };
+  };
+}
+
+/** The longest turns of an event loop doing nothing for `ms`: what the machine alone costs (other processes, GC of other work). */
+async function idleFloor(ms) {
+  const stop = turnClock();
+  await new Promise((resolve) => setTimeout(resolve, Math.max(1, ms)));
+  return stop();
+}
+
+async function measure(bench, mode) {
+  globalThis.gc();
+  const before = process.memoryUsage();
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  const stop = turnClock();
+  await new Promise(setImmediate);
+  const t0 = performance.now();
+  const body = await bench.scrape(mode);
+  const ms = performance.now() - t0;
+  const after = process.memoryUsage();
+  const clock = await stop();
+  histogram.disable();
+  const floor = await idleFloor(ms);
+  return {
+    ms,
+    maxBlockMs: clock.maxWall,
+    maxBlockCpuMs: clock.maxCpu,
+    idleMaxBlockMs: floor.maxWall,
+    loopDelayMaxMs: histogram.max / 1e6,
+    turns: clock.turns,
+    heapMB: (after.heapUsed - before.heapUsed) / 2 ** 20,
+    buffersMB: (after.arrayBuffers - before.arrayBuffers) / 2 ** 20,
+    bytes: Buffer.byteLength(body),
+  };
+}
+
+async function child(impl, kind, series, runs) {
+  const bench = await build(impl, kind, series);
+  const rows = [];
+  for (const mode of MODES) {
+    if (impl === 'prom-client' && mode.name.startsWith('openmetrics')) continue; // its registry writes one format
+    await measure(bench, mode); // warm-up
+    const samples = [];
+    for (let r = 0; r < runs; r++) samples.push(await measure(bench, mode));
+    const row = { impl, kind, series, mode: mode.name, runs };
+    for (const key of Object.keys(samples[0])) row[key] = samples[0][key] === undefined ? undefined : median(samples.map((s) => s[key]));
+    rows.push(row);
+    process.send({ type: 'row', row });
+  }
+}
+
+/** Serves /ping and /metrics on 127.0.0.1 for the latency run; tells the parent its port. */
+async function server(impl, series) {
+  const bench = await build(impl, 'http', series);
+  const srv = createServer((req, res) => {
+    if (req.url === '/metrics') return void bench.handler(req, res);
+    res.end('pong');
+  });
+  srv.listen(0, '127.0.0.1', () => process.send({ type: 'port', port: srv.address().port }));
+  process.on('message', (m) => m === 'stop' && srv.close(() => process.exit(0)));
+}
+
+function get(port, path, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      res.on('data', () => {});
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** `concurrency` loops of GET /ping, with or without a back-to-back scraper, bounded in count and time. */
+async function load(port, scraping, { concurrency = 4, count = 4000, seconds = 20, gzip: gzipped = false } = {}) {
+  const latencies = [];
+  const deadline = performance.now() + seconds * 1000;
+  let sent = 0;
+  let done = false;
+  let scrapes = 0;
+  const scraper = (async () => {
+    while (scraping && !done) {
+      await get(port, '/metrics', gzipped ? { 'accept-encoding': 'gzip' } : {});
+      scrapes++;
+    }
+  })();
+  // The first scrape is under way before the pings start.
+  if (scraping) await new Promise((resolve) => setTimeout(resolve, 200));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (sent < count && performance.now() < deadline) {
+        sent++;
+        const t0 = performance.now();
+        await get(port, '/ping');
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  done = true;
+  await scraper;
+  latencies.sort((a, b) => a - b);
+  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  return { requests: latencies.length, scrapes, p50: q(0.5), p99: q(0.99), max: latencies[latencies.length - 1] };
+}
+
+function spawn(args) {
+  return fork(SELF, args, { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+async function latency(impl, series, gzipped) {
+  const srv = spawn(['--server', impl, String(series)]);
+  const port = await new Promise((resolve) => srv.on('message', (m) => m.type === 'port' && resolve(m.port)));
+  const loader = spawn(['--load', String(port), String(gzipped)]);
+  const result = await new Promise((resolve, reject) => {
+    loader.on('message', (m) => m.type === 'latency' && resolve(m.result));
+    loader.on('exit', (code) => code !== 0 && reject(new Error(`load process exited ${code}`)));
+  });
+  srv.send('stop');
+  await new Promise((resolve) => srv.on('exit', resolve));
+  return { impl, series, gzip: gzipped, ...result };
+}
+
+async function main() {
+  const seriesList = arg('series', '1000,10000,100000').split(',').map(Number);
+  const runs = Number(arg('runs', '3'));
+  const latencySeries = Number(arg('latency', '100000'));
+  const out = arg('out', undefined);
+  const rows = [];
+  for (const series of seriesList) {
+    for (const kind of ['http', 'client', 'client1']) {
+      for (const impl of ['promwire', 'prom-client']) {
+        const proc = spawn(['--child', impl, kind, String(series), String(runs)]);
+        proc.on('message', (m) => {
+          if (m.type !== 'row') return;
+          rows.push(m.row);
+          console.log(JSON.stringify(m.row));
+        });
+        const code = await new Promise((resolve) => proc.on('exit', resolve));
+        if (code !== 0) throw new Error(`${impl} ${kind} ${series} exited ${code}`);
+      }
+    }
+  }
+  const latencies = [];
+  if (latencySeries > 0) {
+    for (const [impl, gzipped] of [['promwire', false], ['promwire', true], ['prom-client', false]]) {
+      const row = await latency(impl, latencySeries, gzipped);
+      latencies.push(row);
+      console.log(JSON.stringify(row));
+    }
+  }
+  if (out !== undefined) writeFileSync(out, `${JSON.stringify({ node: process.version, rows, latencies }, null, 1)}\n`);
+}
+
+const mode = process.argv[2];
+if (mode === '--child') await child(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6])).then(() => process.disconnect());
+else if (mode === '--server') await server(process.argv[3], Number(process.argv[4]));
+else if (mode === '--load') {
+  const port = Number(process.argv[3]);
+  const gzipped = process.argv[4] === 'true';
+  const idle = await load(port, false, { gzip: gzipped });
+  const scraping = await load(port, true, { gzip: gzipped });
+  process.send({ type: 'latency', result: { idle, scraping } });
+  process.disconnect();
+} else await main();
