@@ -11,10 +11,17 @@ jest.setTimeout(60000);
 let instrumented: Running;
 let bare: Running;
 beforeAll(async () => {
-  [instrumented, bare] = await Promise.all([
+  // Both start together; when one fails, the other is stopped before failing, so no process outlives the test.
+  const settled = await Promise.allSettled([
     startExample('examples/ml-inference/server.js'),
     startExample('examples/ml-inference/app.js'),
   ]);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  [instrumented, bare] = settled.map((s) => (s as PromiseFulfilledResult<Running>).value) as [Running, Running];
 });
 afterAll(async () => {
   await Promise.all([instrumented?.stop(), bare?.stop()]);
