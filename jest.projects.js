@@ -1,10 +1,10 @@
 // The jest projects of this repository. ts-jest compiles every file of one project with one
 // tsconfig, so @promwire/nestjs (legacy decorators with metadata) is a project of its own, and
-// so is its suite against NestJS 10, installed apart by packages/nestjs/test/nest10/install.mjs.
+// so is its suite against NestJS 10 and 11, each installed apart by packages/nestjs/test/nest<major>/install.mjs.
 const path = require('node:path');
 
 const rootDir = __dirname;
-const nest10Modules = path.join(rootDir, 'packages/nestjs/test/nest10/node_modules');
+const isolatedNest = (major) => path.join(rootDir, `packages/nestjs/test/nest${major}/node_modules`);
 
 // PROMWIRE_CLIENT=@prometheus-io/client runs the suites on that client: the tests' own
 // `import ... from 'prom-client'` (and core's lazy load of it) resolve to @prometheus-io/client,
@@ -47,10 +47,13 @@ const nest = {
   testPathIgnorePatterns: ['/node_modules/'],
   transform: nestTransform,
 };
-const nest10 = {
+/** The nestjs project against a NestJS major installed apart (packages/nestjs/test/nest<major>). */
+const isolated = (major) => ({
   ...nest,
-  displayName: 'nestjs on NestJS 10',
-  moduleNameMapper: { '^@nestjs/(.*)$': `${nest10Modules}/@nestjs/$1`, ...common.moduleNameMapper },
-};
+  displayName: `nestjs on NestJS ${major}`,
+  moduleNameMapper: { '^@nestjs/(.*)$': `${isolatedNest(major)}/@nestjs/$1`, ...common.moduleNameMapper },
+});
+const nest10 = isolated(10);
+const nest11 = isolated(11);
 
-module.exports = { main, nest, nest10 };
+module.exports = { main, nest, nest10, nest11 };

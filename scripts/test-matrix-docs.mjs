@@ -29,6 +29,7 @@ const FRAMEWORKS = [
   { name: 'NestJS', variants: [
     { suites: inProject('nestjs'), packageJson: 'node_modules/@nestjs/core/package.json' },
     { suites: inProject('nestjs on NestJS 10'), packageJson: 'packages/nestjs/test/nest10/node_modules/@nestjs/core/package.json' },
+    { suites: inProject('nestjs on NestJS 11'), packageJson: 'packages/nestjs/test/nest11/node_modules/@nestjs/core/package.json' },
   ] },
 ];
 

@@ -17,7 +17,9 @@ import { writeCompatibility } from './test-matrix-docs.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const IO = '@prometheus-io/client';
-const SMOKE = ['--selectProjects', 'packages', '--', 'packages/core', 'packages/express'];
+// Core and every adapter's main suite (the NestJS one on the workspace's NestJS).
+const SMOKE = ['--selectProjects', 'packages', 'nestjs', '--', 'packages/core', 'packages/express', 'packages/fastify', 'packages/koa', 'packages/nestjs'];
+const SMOKE_SCOPE = 'smoke: core, Express, Fastify, Koa, NestJS';
 
 /** The runs, in order. `node` is a version from scripts/node-versions.mjs, or 'system' (this Node). */
 const RUNS = [
@@ -25,9 +27,9 @@ const RUNS = [
   { id: 'node24-prometheus-io', node: '24.22.3', client: IO, scope: 'full (reliability reduced)', args: [],
     env: { PROMWIRE_RELIABILITY_SIZE: 'reduced' } },
   { id: 'node24-prom-client', node: '24.22.3', client: 'prom-client', scope: 'packages: core and every adapter',
-    args: ['--selectProjects', 'packages', 'nestjs', 'nestjs on NestJS 10', '--', 'packages/'] },
-  { id: 'node22-prometheus-io-smoke', node: '22.23.5', client: IO, scope: 'smoke: core, Express', args: SMOKE },
-  { id: 'node26-prometheus-io-smoke', node: '26.12.1', client: IO, scope: 'smoke: core, Express', args: SMOKE },
+    args: ['--selectProjects', 'packages', 'nestjs', 'nestjs on NestJS 10', 'nestjs on NestJS 11', '--', 'packages/'] },
+  { id: 'node22-prometheus-io-smoke', node: '22.23.5', client: IO, scope: SMOKE_SCOPE, args: SMOKE },
+  { id: 'node26-prometheus-io-smoke', node: '26.12.1', client: IO, scope: SMOKE_SCOPE, args: SMOKE },
 ];
 
 const argv = process.argv.slice(2);
