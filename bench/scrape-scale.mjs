@@ -2,6 +2,7 @@
 // app's requests, promwire's endpoint against prom-client's registry.metrics().
 //
 //   node --expose-gc bench/scrape-scale.mjs [--series 1000,10000,100000] [--runs 3] [--latency 100000] [--out file.json]
+//   node bench/scrape-scale.mjs --report file.json     (the saved results as docs/scrape-scale.md's tables)
 //
 // One child process per (registry, series count, implementation), so heaps never mix. Registries:
 //   http    promwire's HTTP metrics with `series` routes (a counter and a duration histogram per
@@ -15,8 +16,9 @@
 // prom-client): the longest event-loop block, from a setImmediate loop timing every turn (wall
 // time, and the main thread's CPU time when process.threadCpuUsage exists, which leaves out time
 // the OS gave other processes) and monitorEventLoopDelay (1 ms resolution); total time; heap and
-// ArrayBuffer growth from before the scrape to its end (no GC in between); body bytes. Each
-// figure is the median of `runs` scrapes after one warm-up. idleMaxBlockMs is the same clock run
+// ArrayBuffer growth from before the scrape to its end (no GC in between); body bytes; then the
+// total time of one more scrape with no clock running. Each figure is the median of `runs`
+// measurements after one warm-up. idleMaxBlockMs is the same clock run
 // for as long with no scrape: the machine's own noise (other processes, preemption).
 // --latency N: at N series (http registry), a load process sends GET /ping (a trivial route on the
 // same server) 4 at a time, bounded in count and time, with no scrape and then with /metrics
@@ -26,7 +28,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import client from 'prom-client';
 
@@ -39,6 +41,9 @@ const MODES = [
   { name: 'openmetrics', accept: 'application/openmetrics-text;version=1.0.0', gzip: false },
   { name: 'openmetrics+gzip', accept: 'application/openmetrics-text;version=1.0.0', gzip: true },
 ];
+// PROMWIRE_CORE: a path to a copy of @promwire/core's build to measure instead of the workspace's
+// (so a rebuild of the workspace during a long run changes nothing).
+const importCore = () => import(process.env.PROMWIRE_CORE ?? '@promwire/core');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,7 +55,7 @@ async function build(impl, kind, series) {
   const registry = new client.Registry();
   const route = (i) => `/api/v1/resource-${i}/:id`;
   if (kind === 'http' && impl === 'promwire') {
-    const core = await import('@promwire/core');
+    const core = await importCore();
     const recorder = core.createHttpMetrics({ registry, defaultMetrics: false, maxLabelValues: series, routeOf: (r) => r.route });
     const raw = { method: 'GET', url: '/', headers: {} };
     for (let i = 0; i < series; i++) recorder.end(recorder.begin({ route: route(i) }, undefined, raw), 200);
@@ -75,7 +80,7 @@ async function build(impl, kind, series) {
     }
   }
   if (impl === 'promwire') {
-    const core = await import('@promwire/core');
+    const core = await importCore();
     const endpoint = core.createMetricsEndpoint({ registry });
     return {
       registry,
@@ -138,19 +143,33 @@ async function idleFloor(ms) {
   return stop();
 }
 
-async function measure(bench, mode) {
+/** A forced GC, then time for V8 and Node to free what it released (ArrayBuffers are freed by a task). */
+async function settle() {
   globalThis.gc();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  globalThis.gc();
+}
+
+/**
+ * One scrape under the turn clock (blocks, memory, bytes), then one more with nothing else on
+ * the loop for its total time (the clock's spinning loop would compete with zlib's threads).
+ */
+async function measure(bench, mode) {
+  await settle();
   const before = process.memoryUsage();
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
   const stop = turnClock();
   await new Promise(setImmediate);
-  const t0 = performance.now();
   const body = await bench.scrape(mode);
-  const ms = performance.now() - t0;
   const after = process.memoryUsage();
   const clock = await stop();
   histogram.disable();
+  const bytes = Buffer.byteLength(body);
+  await settle();
+  const t0 = performance.now();
+  await bench.scrape(mode);
+  const ms = performance.now() - t0;
   const floor = await idleFloor(ms);
   return {
     ms,
@@ -161,7 +180,7 @@ async function measure(bench, mode) {
     turns: clock.turns,
     heapMB: (after.heapUsed - before.heapUsed) / 2 ** 20,
     buffersMB: (after.arrayBuffers - before.arrayBuffers) / 2 ** 20,
-    bytes: Buffer.byteLength(body),
+    bytes,
   };
 }
 
@@ -170,7 +189,7 @@ async function child(impl, kind, series, runs) {
   const rows = [];
   for (const mode of MODES) {
     if (impl === 'prom-client' && mode.name.startsWith('openmetrics')) continue; // its registry writes one format
-    await measure(bench, mode); // warm-up
+    await bench.scrape(mode); // warm-up
     const samples = [];
     for (let r = 0; r < runs; r++) samples.push(await measure(bench, mode));
     const row = { impl, kind, series, mode: mode.name, runs };
@@ -251,7 +270,35 @@ async function latency(impl, series, gzipped) {
   return { impl, series, gzip: gzipped, ...result };
 }
 
+const fixed = (x, digits = 1) => (x === undefined ? '–' : x.toFixed(digits));
+
+/** The results as the Markdown tables of docs/scrape-scale.md. */
+function report({ node, rows, latencies }) {
+  const lines = [`Node ${node}. Medians of each configuration's runs.`, ''];
+  lines.push('| registry | series | implementation | format | max block, CPU (ms) | max block, wall (ms) | idle floor, wall (ms) | total (ms) | heap + buffers (MB) | bytes |');
+  lines.push('|---|---:|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    lines.push(
+      `| ${r.kind} | ${r.series.toLocaleString('en')} | ${r.impl} | ${r.mode} | ${fixed(r.maxBlockCpuMs)} | ${fixed(r.maxBlockMs)} | ` +
+        `${fixed(r.idleMaxBlockMs)} | ${fixed(r.ms, 0)} | ${fixed(r.heapMB + r.buffersMB)} | ${r.bytes.toLocaleString('en')} |`,
+    );
+  }
+  if (latencies.length > 0) {
+    lines.push('', '| server | series | gzip | /ping p50, no scrape (ms) | p99, no scrape | p50, scraping | p99, scraping | max, scraping | scrapes |');
+    lines.push('|---|---:|---|---:|---:|---:|---:|---:|---:|');
+    for (const l of latencies) {
+      lines.push(
+        `| ${l.impl} | ${l.series.toLocaleString('en')} | ${l.gzip ? 'yes' : 'no'} | ${fixed(l.idle.p50)} | ${fixed(l.idle.p99)} | ` +
+          `${fixed(l.scraping.p50)} | ${fixed(l.scraping.p99)} | ${fixed(l.scraping.max)} | ${l.scraping.scrapes} |`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 async function main() {
+  const saved = arg('report', undefined);
+  if (saved !== undefined) return void process.stdout.write(report(JSON.parse(readFileSync(saved, 'utf8'))));
   const seriesList = arg('series', '1000,10000,100000').split(',').map(Number);
   const runs = Number(arg('runs', '3'));
   const latencySeries = Number(arg('latency', '100000'));
@@ -279,7 +326,9 @@ async function main() {
       console.log(JSON.stringify(row));
     }
   }
-  if (out !== undefined) writeFileSync(out, `${JSON.stringify({ node: process.version, rows, latencies }, null, 1)}\n`);
+  const results = { node: process.version, rows, latencies };
+  if (out !== undefined) writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
+  process.stdout.write(report(results));
 }
 
 const mode = process.argv[2];

@@ -23,7 +23,7 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
 /** Samples written in one turn of the event loop before the render yields. */
-export const SAMPLES_PER_TURN = 4096;
+export const SAMPLES_PER_TURN = 2048;
 /**
  * Samples per slice, the unit written and encoded at once. Kept small (tens of kilobytes of
  * text) so a slice's string stays in V8's young generation and dies there: slices of hundreds of
@@ -31,7 +31,7 @@ export const SAMPLES_PER_TURN = 4096;
  */
 const SAMPLES_PER_SLICE = 512;
 /** Bytes written in one turn before the render yields. */
-export const BYTES_PER_TURN = 512 * 1024;
+export const BYTES_PER_TURN = 256 * 1024;
 /** Bytes copied into the finished body in one turn (a copy is far cheaper than writing). */
 const COPY_BYTES_PER_TURN = 4 * 1024 * 1024;
 
