@@ -1,5 +1,5 @@
 /** Reading OpenAI-compatible JSON: usage, finish reasons, content events, error types. */
-import { errorTypeOf, finishReason, hasContent, readUsage } from '../src/genai/openai';
+import { errorTypeOf, finishReason, hasContent, quickContent, readUsage } from '../src/genai/openai';
 
 describe('readUsage', () => {
   it.each([
@@ -45,6 +45,32 @@ describe('hasContent', () => {
     [{ choices: [{ delta: {}, finish_reason: 'stop' }] }, false],
   ])('%j → %j', (chunk, expected) => {
     expect(hasContent(chunk)).toBe(expected);
+  });
+});
+
+describe('quickContent: the unparsed reading agrees with hasContent, or asks for a parse', () => {
+  it.each([
+    ['{"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}', false],
+    ['{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}', true],
+    ['{"choices":[{"index":0,"delta":{"content":"\\"content\\":\\"x"},"finish_reason":null}]}', true],
+    ['{"choices":[{"index":0,"delta":{"role":"assistant","content":null,"text_note":"\\"content\\":\\"x\\""}}]}', false],
+    ['{ "choices": [ { "delta": { "content": "spaced" } } ] }', true],
+    ['{"choices":[{"delta":{"content":"\\u00e9"}}]}', true],
+    ['{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{"}}]}}]}', true],
+    ['{"choices":[{"delta":{"tool_calls":[]}}]}', false],
+    ['{"choices":[{"text":"completion","index":0,"finish_reason":null}]}', true],
+    ['{"choices":[{"delta":{"reasoning_content":"hmm"}}]}', true],
+    ['{"choices":[{"delta":{"content":[{"type":"text","text":"part"}]}}]}', true],
+    ['{"choices":[{"delta":{},"finish_reason":"stop"}]}', undefined],
+    ['{"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}}', undefined],
+    ['{"choices":[{"delta":{"content":"x"}}],"usage":null}', true],
+    ['{"error":{"type":"server_error"}}', undefined],
+    ['not json', undefined],
+    ['{"unterminated":', undefined],
+  ])('%s → %j', (data, expected) => {
+    const quick = quickContent(data);
+    expect(quick).toBe(expected);
+    if (quick !== undefined) expect(quick).toBe(hasContent(JSON.parse(data)));
   });
 });
 

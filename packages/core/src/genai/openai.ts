@@ -45,8 +45,8 @@ export function finishReason(body: unknown): string | undefined {
 
 /**
  * True when a stream chunk carries output: a choice with non-empty `delta.content`,
- * `delta.reasoning_content` / `delta.reasoning`, `delta.refusal`, `delta.tool_calls`
- * (chat), or `text` (completions). A role-only first chunk carries none.
+ * `delta.reasoning_content` / `delta.reasoning`, `delta.refusal`, `delta.tool_calls`, content
+ * parts (chat), or `text` (completions). A role-only first chunk carries none.
  */
 export function hasContent(chunk: unknown): boolean {
   const choices = field(chunk, 'choices');
@@ -58,6 +58,7 @@ export function hasContent(chunk: unknown): boolean {
     const d = delta as Record<string, unknown>;
     if (nonEmpty(d.content) || nonEmpty(d.reasoning_content) || nonEmpty(d.reasoning) || nonEmpty(d.refusal)) return true;
     if (Array.isArray(d.tool_calls) && d.tool_calls.length > 0) return true;
+    if (Array.isArray(d.content) && d.content.length > 0) return true; // content parts
   }
   return false;
 }
@@ -71,6 +72,22 @@ export function errorTypeOf(body: unknown): string | undefined {
   const code = field(error, 'code');
   if (typeof code === 'string' && code !== '') return code;
   return 'error';
+}
+
+/** A key whose value the reader needs: a `usage` or `error` object, a string `finish_reason`. */
+const NEEDS_PARSE = /"(?:usage|error)"\s*:\s*\{|"finish_reason"\s*:\s*"/;
+/** A content key with a non-empty string, or a non-empty `tool_calls`. */
+const CONTENT_KEY = /"(?:content|text|reasoning_content|reasoning|refusal)"\s*:\s*"[^"]|"tool_calls"\s*:\s*\[\s*\{/;
+
+/**
+ * The usual stream chunk, without parsing it: true or false when `data` is a JSON object that
+ * carries no usage, error or finish reason (then only whether it has content matters, which is
+ * {@link hasContent} of its parse); undefined when it must be parsed. A key can only appear
+ * unescaped as a key (quotes inside strings are escaped), so the tests do not misread content.
+ */
+export function quickContent(data: string): boolean | undefined {
+  if (data.charCodeAt(0) !== 0x7b || data.charCodeAt(data.length - 1) !== 0x7d || NEEDS_PARSE.test(data)) return undefined;
+  return CONTENT_KEY.test(data);
 }
 
 function field(value: unknown, key: string): unknown {

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import type { ServerResponse } from 'node:http';
 import type { RequestState } from '../request-state';
 import type { GenAiMetrics, GenAiSeries } from './genai-metrics';
-import { type TokenUsage, errorTypeOf, finishReason, hasContent, readUsage } from './openai';
+import { type TokenUsage, errorTypeOf, finishReason, hasContent, quickContent, readUsage } from './openai';
 import { OPERATIONS } from './options';
 import { SseParser } from './sse-parser';
 import type { GenAiTracker } from './tracker';
@@ -106,6 +106,12 @@ class Exchange {
   /** One SSE event's data. */
   private event(data: string): void {
     if (data === '[DONE]') return;
+    // Most chunks carry one token and nothing else: those are not parsed.
+    const quick = quickContent(data);
+    if (quick !== undefined) {
+      if (quick) this.content();
+      return;
+    }
     let chunk: unknown;
     try {
       chunk = JSON.parse(data);
@@ -113,17 +119,20 @@ class Exchange {
       this.unread('not_json');
       return;
     }
-    if (hasContent(chunk)) {
-      const now = performance.now();
-      if (this.firstContent < 0) {
-        this.firstContent = now;
-        this.metrics!.firstToken(this.series!, (now - this.state.start) / 1000);
-      } else {
-        this.metrics!.chunkGap(this.series!, (now - this.lastContent) / 1000);
-      }
-      this.lastContent = now;
-    }
+    if (hasContent(chunk)) this.content();
     this.readJson(chunk);
+  }
+
+  /** A content event: TTFT for the first, the gap since the previous for the others. */
+  private content(): void {
+    const now = performance.now();
+    if (this.firstContent < 0) {
+      this.firstContent = now;
+      this.metrics!.firstToken(this.series!, (now - this.state.start) / 1000);
+    } else {
+      this.metrics!.chunkGap(this.series!, (now - this.lastContent) / 1000);
+    }
+    this.lastContent = now;
   }
 
   private readJson(value: unknown): void {

@@ -65,17 +65,18 @@ export class SseParser {
       this.afterCR = false;
       if (n > 0 && text.charCodeAt(0) === LF) start = 1;
     }
+    // The next line end, by the engine's own search (most streams have no CR at all).
+    let nextLF = text.indexOf('\n', start);
+    let nextCR = text.indexOf('\r', start);
     while (start < n) {
-      let i = start;
-      let c = 0;
-      for (; i < n; i++) {
-        c = text.charCodeAt(i);
-        if (c === LF || c === CR) break;
-      }
-      if (i === n) {
+      if (nextLF !== -1 && nextLF < start) nextLF = text.indexOf('\n', start);
+      if (nextCR !== -1 && nextCR < start) nextCR = text.indexOf('\r', start);
+      let i = nextLF === -1 ? nextCR : nextCR === -1 ? nextLF : Math.min(nextLF, nextCR);
+      if (i === -1) {
         this.append(text, start, n);
         return;
       }
+      const c = text.charCodeAt(i);
       this.append(text, start, i);
       const line = this.line;
       const blank = !this.lineTouched;
