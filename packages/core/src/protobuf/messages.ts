@@ -60,10 +60,3 @@ export interface Metric {
   summary?: { sampleCount: number; sampleSum: number; quantile: Quantile[] };
   histogram?: Histogram;
 }
-
-export interface MetricFamily {
-  name: string;
-  help: string;
-  type: number;
-  metric: Metric[];
-}

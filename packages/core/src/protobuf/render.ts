@@ -16,65 +16,100 @@ import type { Exemplar } from '../exemplar';
 import { spansOf } from '../native/native-buckets';
 import * as pb from './messages';
 
-/** The MetricFamily message type, loaded once per process on the first protobuf scrape. */
-const SCHEMA: { family?: Type } = {};
+interface Schema {
+  protobuf: typeof import('protobufjs');
+  metric: Type;
+}
+
+/** The Metric message type, loaded once per process on the first protobuf scrape. */
+const SCHEMA: { loaded?: Schema } = {};
 
 /** Where the schema is, from `src/protobuf/` and from `dist/protobuf/` alike. */
 export const METRICS_PROTO = join(__dirname, '..', '..', 'proto', 'metrics.proto');
 
-function familyType(): Type {
-  if (SCHEMA.family === undefined) {
+function schema(): Schema {
+  if (SCHEMA.loaded === undefined) {
     // Required, not imported: text-only applications never load protobufjs.
     const protobuf = require('protobufjs') as typeof import('protobufjs');
-    SCHEMA.family = protobuf.loadSync(METRICS_PROTO).lookupType('io.prometheus.client.MetricFamily');
+    SCHEMA.loaded = { protobuf, metric: protobuf.loadSync(METRICS_PROTO).lookupType('io.prometheus.client.Metric') };
   }
-  return SCHEMA.family;
+  return SCHEMA.loaded;
 }
+
+/** MetricFamily field tags (field number × 8 + wire type): name, help, type, metric. */
+const NAME_TAG = (1 << 3) | 2;
+const HELP_TAG = (2 << 3) | 2;
+const TYPE_TAG = 3 << 3;
+const METRIC_TAG = (4 << 3) | 2;
 
 type Defaults = Readonly<Record<string, string | number>>;
 
 /**
  * The delimited protobuf exposition of every metric in `registry`, the registry's default labels
- * on every series without a label of that name (as in the text formats). Yields to the event
- * loop every `seriesPerTurn` series. Rejects with a collector's error, so no caller sends half
- * an exposition.
+ * on every series without a label of that name (as in the text formats). Each series is encoded
+ * on its own and the family assembled around them, yielding to the event loop every
+ * `seriesPerTurn` series, so a family of 100,000 series does not block the loop in one piece.
+ * Rejects with a collector's error, so no caller sends half an exposition.
  */
-export async function renderProtobuf(registry: Registry, seriesPerTurn = 2048): Promise<Buffer> {
-  const type = familyType();
+export async function renderProtobuf(registry: Registry, seriesPerTurn = 512): Promise<Buffer> {
+  const { protobuf, metric: metricType } = schema();
   const defaults = defaultLabelsOf(registry);
   const parts: Uint8Array[] = [];
   let written = 0;
   for (const metric of metricsOf(registry)) {
     const family = isFamily(metric) ? familyMessage(metric, defaults) : objectMessage(await metric.get(), defaults);
-    if (family.metric.length === 0) continue;
-    parts.push(type.encodeDelimited(family).finish());
-    written += family.metric.length;
-    if (written >= seriesPerTurn) {
-      written = 0;
-      await new Promise(setImmediate);
+    const header = protobuf.Writer.create().uint32(NAME_TAG).string(family.name).uint32(HELP_TAG).string(family.help).uint32(TYPE_TAG).int32(family.type).finish();
+    // The series of one turn are joined into one chunk, so the final join has few, large parts.
+    const body: Uint8Array[] = [header];
+    let turn: Uint8Array[] = [];
+    let length = header.length;
+    for (const series of family.metric) {
+      const bytes = metricType.encode(series).finish();
+      const prefix = protobuf.Writer.create().uint32(METRIC_TAG).uint32(bytes.length).finish();
+      turn.push(prefix, bytes);
+      length += prefix.length + bytes.length;
+      if (++written >= seriesPerTurn) {
+        body.push(Buffer.concat(turn));
+        turn = [];
+        written = 0;
+        await new Promise(setImmediate);
+      }
     }
+    if (length === header.length) continue; // no series: no family
+    body.push(Buffer.concat(turn));
+    parts.push(protobuf.Writer.create().uint32(length).finish(), ...body);
   }
   return Buffer.concat(parts);
 }
 
+/** A family's header and its series, built one series at a time as they are encoded. */
+interface FamilyMessage {
+  name: string;
+  help: string;
+  type: number;
+  metric: Iterable<pb.Metric>;
+}
+
 /** A promwire family, read from its columns. */
-function familyMessage(family: Family, defaults: Defaults): pb.MetricFamily {
+function familyMessage(family: Family, defaults: Defaults): FamilyMessage {
+  return { name: family.familyName, help: family.help, type: pb.TYPES[family.type]!, metric: seriesOf(family, defaults) };
+}
+
+function* seriesOf(family: Family, defaults: Defaults): Generator<pb.Metric> {
   const names = family.index.labelNames;
-  const metric: pb.Metric[] = [];
   for (let id = 0; id < family.index.size; id++) {
     const label = pairs(names, family.index.values[id]!, defaults);
     // By type, not class: a family may come from another copy of this package.
     if (family.type === 'counter') {
       const counter = family as CounterFamily;
       const ex = counter.exemplars?.get(id);
-      metric.push({ label, counter: { value: counter.values[id]!, exemplar: ex && exemplarOf(ex) } });
+      yield { label, counter: { value: counter.values[id]!, exemplar: ex && exemplarOf(ex) } };
     } else if (family.type === 'gauge') {
-      metric.push({ label, gauge: { value: (family as GaugeFamily).values[id]! } });
+      yield { label, gauge: { value: (family as GaugeFamily).values[id]! } };
     } else {
-      metric.push({ label, histogram: histogramOf(family as HistogramFamily, id) });
+      yield { label, histogram: histogramOf(family as HistogramFamily, id) };
     }
   }
-  return { name: family.familyName, help: family.help, type: pb.TYPES[family.type]!, metric };
 }
 
 function histogramOf(family: HistogramFamily, id: number): pb.Histogram {
@@ -151,7 +186,7 @@ function samplePairs(labels: MetricSample['labels'], defaults: Defaults, skip?: 
 }
 
 /** A metric as its `get()` answers it: the user's own client metrics, default process metrics. */
-function objectMessage(metric: MetricObjectWithValues, defaults: Defaults): pb.MetricFamily {
+function objectMessage(metric: MetricObjectWithValues, defaults: Defaults): FamilyMessage {
   const type = pb.TYPES[metric.type] ?? pb.TYPES.untyped!;
   const samples = metric.values as MetricSample[];
   if (metric.type !== 'histogram' && metric.type !== 'summary') {
