@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as protobuf from 'protobufjs';
 import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import { createHistogram, createHttpMetrics, createMetricsEndpoint } from '../src';
+import { renderProtobuf } from '../src/protobuf/render';
 import { listen, type Listening } from '../../../test/helpers/http';
 
 const PROTOBUF = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
@@ -213,4 +214,26 @@ test('createHistogram: bad options and values are refused with a clear TypeError
   h.labels('v').observe(2);
   createHistogram({ name: 'x', help: 'x', labelNames: ['a'], histograms: 'native', registry }).labels('v').observe(3);
   expect(registry.getMetricsAsArray()).toHaveLength(1);
+});
+
+test('a large family is rendered in turns: the event loop runs between them, and every series arrives', async () => {
+  const registry = new Registry();
+  const h = createHistogram({ name: 'many_seconds', help: 'Many.', labelNames: ['n'], histograms: 'native', registry });
+  const SERIES = 2000;
+  for (let i = 0; i < SERIES; i++) h.labels(String(i)).observe(i / 1000);
+  let turns = 0;
+  let rendering = true;
+  const tick = (): void => {
+    turns++;
+    if (rendering) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const body = await renderProtobuf(registry, 512);
+  rendering = false;
+  expect(turns).toBeGreaterThanOrEqual(Math.floor(SERIES / 512));
+  const [family, ...rest] = decode(body);
+  expect(rest).toEqual([]);
+  expect(family!.metric).toHaveLength(SERIES);
+  expect(family!.metric.map((m: Record<string, any>) => m.label[0].value)).toEqual(Array.from({ length: SERIES }, (_, i) => String(i)));
+  expect(family!.metric.every((m: Record<string, any>) => m.histogram.sample_count === 1)).toBe(true);
 });

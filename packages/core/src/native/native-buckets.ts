@@ -28,10 +28,9 @@ export function schemaForFactor(factor: number): number {
 }
 
 /**
- * The largest relative error of a quantile estimated inside one bucket at `schema` when the
- * estimate is the bucket's geometric midpoint: (f − 1) / (f + 1) for the width factor f = 2^(2^-schema)
- * (schema 3: 4.3 %). Prometheus interpolates within a bucket, so its error is bounded by the
- * bucket's full width, f − 1 (schema 3: 9.1 %).
+ * The ratio between the upper and lower bound of every bucket at `schema`, 2^(2^-schema)
+ * (schema 3: 1.0905). A quantile Prometheus estimates lies in the same bucket as the true one, so
+ * its relative error is below this factor − 1 (schema 3: 9.05 %).
  */
 export function bucketWidthFactor(schema: number): number {
   return 2 ** (2 ** -schema);
@@ -42,7 +41,12 @@ export function upperBound(key: number, schema: number): number {
   return 2 ** (key * 2 ** -schema);
 }
 
-/** Fractions of the bucket bounds within one power of two, [0.5, 1), per positive schema. */
+/**
+ * Fractions of the bucket bounds within one power of two, [0.5, 1), per positive schema, computed
+ * as 2^(i / 2^schema) / 2. client_golang writes these as literals, some one unit in the last
+ * place lower (2^(4/8) / 2: 0.7071067811865475 there, the correctly rounded …476 here), so a
+ * value within one ulp of such a bound may land one bucket apart from client_golang's choice.
+ */
 const FRACTIONS: readonly (readonly number[])[] = Array.from({ length: MAX_SCHEMA + 1 }, (_, schema) =>
   Array.from({ length: 2 ** schema }, (_, i) => 2 ** (i / 2 ** schema) / 2),
 );
