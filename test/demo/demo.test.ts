@@ -2,8 +2,9 @@
  * `npm run demo` (scripts/demo.mjs) on the built packages (--no-setup): it starts
  * examples/ml-inference under the preload, sends its traffic, prints the summary read from the
  * app's own scrape, and stops every process it started — after the summary with --exit, on
- * SIGTERM (Ctrl-C's path), and when the demo itself is killed outright (its children end with
- * the IPC channel). "Stopped" is checked by pid. Timeouts are guards only.
+ * SIGTERM (Ctrl-C's path), when the demo itself is killed outright (its children end with the
+ * IPC channel), and when the npm process of `npm run demo` is killed outright (the demo watches
+ * it). "Stopped" is checked by pid. Timeouts are guards only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,8 +23,11 @@ interface Demo {
   exited: Promise<number | null>;
 }
 
-function runDemo(args: string[]): Demo {
-  const child = spawn(process.execPath, [DEMO, '--no-setup', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/** The demo started as `node scripts/demo.mjs --no-setup …`, or through `npm run demo -- --no-setup …` (`npm`). */
+function runDemo(args: string[], { npm = false } = {}): Demo {
+  const child = npm
+    ? spawn('npm', ['run', '--silent', 'demo', '--', '--no-setup', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [DEMO, '--no-setup', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
@@ -114,4 +118,15 @@ test('the demo killed outright (SIGKILL): the processes it started end with it',
   demo.child.kill('SIGKILL');
   await demo.exited;
   await allGone(pids);
+});
+
+test('npm run demo, its npm process killed outright: the demo notices and stops the app', async () => {
+  const npm = runDemo(['--no-prometheus'], { npm: true });
+  await npm.waitFor(/^ {2}the demo sends one more round of traffic/m);
+  const app = pidOf(npm.output(), /^app: .*\(pid (\d+)\)$/m);
+  expect(alive(app)).toBe(true);
+  npm.child.kill('SIGKILL'); // npm's shell and the demo stay behind, as when a terminal kills npm
+  await npm.exited;
+  await npm.waitFor(/^demo: parent process \d+ exited; stopping$/m);
+  await allGone([app]);
 });
