@@ -31,8 +31,17 @@ function runDemo(args: string[], { npm = false } = {}): Demo {
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waitFor = (pattern: RegExp) => poll(() => pattern.exec(output) ?? undefined, 90000, () => `no ${pattern} in the demo's output:\n${output}`);
+  let ended = false;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    ended = true;
+    resolve(code);
+  }));
+  // Fails at once when the demo ended on its own before printing `pattern` (not when the test killed it).
+  const waitFor = (pattern: RegExp) => poll(() => {
+    const match = pattern.exec(output) ?? undefined;
+    if (match === undefined && ended && !child.killed) throw new Error(`the demo exited before ${pattern}:\n${output}`);
+    return match;
+  }, 90000, () => `no ${pattern} in the demo's output:\n${output}`);
   return { child, output: () => output, waitFor, exited };
 }
 
