@@ -23,18 +23,14 @@ function openAiApp(express: ExpressModule, instrument?: Parameters<typeof metric
   const app = express();
   if (instrument !== undefined) app.use(metrics(instrument));
   app.use(express.json());
-  const handler = (req: Request, res: Response): void => {
-    const answer = fakeAnswer(req.path, req.body);
+  const handler = (route: string) => (req: Request, res: Response): void => {
+    const answer = fakeAnswer(route, req.body);
     if (answer.json !== undefined) res.status(answer.status).json(answer.json);
     else void writeStream(res, answer);
   };
-  app.post('/v1/chat/completions', handler);
-  app.post('/v1/embeddings', handler);
-  app.post('/api/:deployment/generate', (req, res) => {
-    const answer = fakeAnswer('/v1/chat/completions', req.body);
-    if (answer.json !== undefined) res.status(answer.status).json(answer.json);
-    else void writeStream(res, answer);
-  });
+  app.post('/v1/chat/completions', handler('/v1/chat/completions'));
+  app.post('/v1/embeddings', handler('/v1/embeddings'));
+  app.post('/api/:deployment/generate', handler('/v1/chat/completions'));
   return app;
 }
 
