@@ -236,7 +236,9 @@ async function main() {
 async function startPrometheus(metricsUrl) {
   const { dir, args, url } = await prometheus.prepare(ROOT, metricsUrl, JOB);
   tempDirs.push(dir);
-  const entry = start('prometheus', process.execPath, [GUARD, '--remove', dir, prometheus.PROMETHEUS, ...args]);
+  // Not fatal: without Prometheus the app and its /metrics still serve.
+  const entry = start('prometheus', process.execPath, [GUARD, '--remove', dir, prometheus.PROMETHEUS, ...args], {}, { toEnd: true });
+  entry.exited.then((code) => stopping === undefined && say(`demo: Prometheus exited (${code}); the app keeps running`));
   entry.echo = true;
   const pid = new Promise((resolve) => entry.child.once('message', (m) => resolve(m?.pid)));
   await prometheus.ready(url, entry.exited);
