@@ -204,9 +204,10 @@ async function main() {
 
   if (prom !== undefined) {
     try {
-      const { url, pid } = await prom;
+      const { url, pid, dir } = await prom;
       say();
       say(`Prometheus: ${url}  (pid ${pid}; scrapes the app every 5 s, ops/rules/promwire.rules.yml loaded; graphs fill after two scrapes)`);
+      say(`  config and data in ${dir}, removed when the demo stops`);
       for (const [title, link] of prometheus.graphLinks(url, JOB)) say(`  ${title.padEnd(26)} ${link}`);
     } catch (error) {
       say(`\nPrometheus did not start: ${error.message}`);
@@ -242,7 +243,7 @@ async function startPrometheus(metricsUrl) {
   entry.echo = true;
   const pid = new Promise((resolve) => entry.child.once('message', (m) => resolve(m?.pid)));
   await prometheus.ready(url, entry.exited);
-  return { url, pid: await pid };
+  return { url, dir, pid: await pid };
 }
 
 main().catch((error) => fail(error.message));

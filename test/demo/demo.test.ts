@@ -117,7 +117,7 @@ test('SIGTERM (as Ctrl-C): the app and Prometheus stopped by pid, the temporary 
   }
 });
 
-test('the demo killed outright (SIGKILL): the processes it started end with it', async () => {
+test('the demo killed outright (SIGKILL): the processes it started end with it, and Prometheus\'s temporary folder is removed', async () => {
   const withPrometheus = existsSync(PROMETHEUS);
   const demo = runDemo(withPrometheus ? [] : ['--no-prometheus']);
   await demo.waitFor(/^ {2}the demo sends one more round of traffic/m);
@@ -127,6 +127,11 @@ test('the demo killed outright (SIGKILL): the processes it started end with it',
   demo.child.kill('SIGKILL');
   await demo.exited;
   await allGone(pids);
+  // Prometheus's guard removes its folder once Prometheus has exited.
+  if (withPrometheus) {
+    const dir = /^ {2}config and data in (\S+), removed/m.exec(out)![1]!;
+    await poll(() => (existsSync(dir) ? undefined : true), 20000, () => `${dir} is still there`);
+  }
 });
 
 test('npm run demo, its npm process killed outright: the demo notices and stops the app', async () => {
