@@ -1,6 +1,7 @@
 /**
  * GenAI metrics with no code: OpenAI-compatible apps with no promwire import (Express as
- * CommonJS, Fastify as an ES module; see apps/genai.*) under `--require` and `--import
+ * CommonJS, Fastify as an ES module, Koa, NestJS on Express and on Fastify; see apps/genai*)
+ * under `--require` and `--import
  * @promwire/auto/register`, on the built packages. The preload's scrape shows exactly what the
  * fake handler sent (tokens, TTFT, TPOT, chunk gaps, missing usage, the error type, in flight
  * 0), and the client receives the same bytes as from the app started without the preload.
@@ -18,13 +19,18 @@ const runs: [string, string, Flag, NodeJS.ProcessEnv][] = [
   ['Express 4, CommonJS', 'genai.cjs', '--require', { EXPRESS: 'express4' }],
   ['Fastify 5, ES module', 'genai.mjs', '--import', {}],
   ['Fastify 5, ES module', 'genai.mjs', '--require', {}],
+  ['Koa 3 + @koa/router, CommonJS', 'genai-koa.cjs', '--require', {}],
+  ['Koa 3 + @koa/router, CommonJS', 'genai-koa.cjs', '--import', {}],
+  ['NestJS on Express, CommonJS', 'genai-nest.cjs', '--require', {}],
+  ['NestJS on Fastify, CommonJS', 'genai-nest.cjs', '--import', { PLATFORM: 'fastify' }],
 ];
 
 let bare: Record<string, Record<string, string>> = {};
 
 beforeAll(async () => {
-  for (const app of ['genai.cjs', 'genai.mjs']) {
-    const run = await runApp(app, '--require', { preloads: [], ready: [LISTENING] });
+  for (const [, app, , env] of runs) {
+    if (bare[app] !== undefined) continue;
+    const run = await runApp(app, '--require', { env, preloads: [], ready: [LISTENING] });
     try {
       bare = { ...bare, [app]: await sendCases(run.appUrl) };
     } finally {
