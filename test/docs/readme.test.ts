@@ -9,7 +9,7 @@
  * here; the table of every snippet × module system × Node is printed at the end.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/processes';
 import { run, sandbox, type Sandbox } from '../packaging/sandbox';
@@ -81,6 +81,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   const header = ['snippet', 'lang', ...NODES.flatMap((n) => systemsOf({ lang: 'js' } as Snippet).map((s) => `${s} / Node ${n.version.split('.')[0]}`))];
   const rows = runnable.map((s) => [
     s.id, s.lang,

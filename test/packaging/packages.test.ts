@@ -3,12 +3,12 @@
  * (one module instance, no dual-package hazard), and @arethetypeswrong/cli and publint accept
  * the packed tarball.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/processes';
-import { packAll, type Packed } from './sandbox';
+import { packAll, run, type Packed } from './sandbox';
 
 jest.setTimeout(120000);
 
@@ -16,13 +16,6 @@ const packages = readdirSync(join(ROOT, 'packages'))
   .map((dir) => join(ROOT, 'packages', dir))
   .map((dir): [string, string] => [JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name, dir]);
 
-function run(command: string, args: string[], cwd = ROOT): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
-}
 
 test('every published package is built', () => {
   expect(packages.map(([name]) => name).sort()).toEqual(
@@ -64,13 +57,13 @@ describe.each(packages.flatMap(([name, dir]) => entryPoints(name, dir).map((entr
 
 describe.each(packages)('%s', (_name, dir) => {
   test('@arethetypeswrong/cli finds no problem in the packed package', async () => {
-    const { code, output } = await run(join(ROOT, 'node_modules/.bin/attw'), ['--pack', dir, '--format', 'ascii']);
+    const { code, output } = await run(join(ROOT, 'node_modules/.bin/attw'), ['--pack', dir, '--format', 'ascii'], ROOT);
     expect(output).toContain('No problems found');
     expect(code).toBe(0);
   });
 
   test('publint accepts the package', async () => {
-    const { code, output } = await run(join(ROOT, 'node_modules/.bin/publint'), [dir]);
+    const { code, output } = await run(join(ROOT, 'node_modules/.bin/publint'), [dir], ROOT);
     expect(output).toContain('All good!');
     expect(code).toBe(0);
   });

@@ -83,6 +83,15 @@ async function until(done: () => boolean, timeoutMs: number, what: string): Prom
   }
 }
 
+/** Sandboxes of earlier package contents, untouched for a day: no run of this repository uses them. */
+function removeStaleSandboxes(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith('promwire-sandbox-')) continue;
+    const path = join(tmpdir(), name);
+    if (Date.now() - statSync(path).mtimeMs > 86400000) rmSync(path, { recursive: true, force: true });
+  }
+}
+
 /** Packs every package and installs the tarballs into a user's project (reused when ready). */
 export async function sandbox(): Promise<Sandbox> {
   const started = Date.now();
@@ -111,6 +120,7 @@ export async function sandbox(): Promise<Sandbox> {
     if (owner) {
       try {
         const installStarted = Date.now();
+        removeStaleSandboxes();
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true });
         renameSync(scratch, tarballDir);
