@@ -46,6 +46,8 @@ export interface RouteMatcher {
 
 export interface ResolvedGenAiOptions {
   routes: readonly RouteMatcher[];
+  /** What every route's literal prefix starts with (`/v1/` by default): one test rules most requests out. */
+  prefix: string;
   maxEventBytes: number;
   maxBodyBytes: number;
 }
@@ -64,15 +66,19 @@ export function resolveGenAiOptions(pkg: string, value: unknown): ResolvedGenAiO
   if (!Array.isArray(routes) || routes.length === 0) {
     throw optionError(pkg, `genai.routes must be a non-empty array of paths or { path, operation }, got ${describe(routes)}`);
   }
+  const matchers = (routes as unknown[]).map((r, i) => matcher(pkg, r, i));
   return {
-    routes: (routes as unknown[]).map((r, i) => matcher(pkg, r, i)),
+    routes: matchers,
+    prefix: matchers.map((m) => m.prefix).reduce(commonStart),
     maxEventBytes: size(pkg, o, 'maxEventBytes', DEFAULT_MAX_EVENT_BYTES),
     maxBodyBytes: size(pkg, o, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
   };
 }
 
 /** The operation index of the first route `url` (path and optional query) matches, or -1. */
-export function matchRoute(routes: readonly RouteMatcher[], url: string): number {
+export function matchRoute(options: ResolvedGenAiOptions, url: string): number {
+  if (!url.startsWith(options.prefix)) return -1;
+  const routes = options.routes;
   for (let i = 0; i < routes.length; i++) {
     const r = routes[i]!;
     if (!url.startsWith(r.prefix)) continue;
@@ -111,6 +117,12 @@ function matcher(pkg: string, route: unknown, i: number): RouteMatcher {
     .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
   return { prefix: path.slice(0, param), pattern: new RegExp(`^${source}$`), operation: OPERATIONS.indexOf(operation as GenAiOperation) };
+}
+
+function commonStart(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return a.slice(0, i);
 }
 
 function operationOf(path: string): GenAiOperation | undefined {

@@ -23,7 +23,7 @@ export class GenAiTracker {
 
   /** The operation index of a GenAI request to `url`, or -1 for any other request. */
   operationOf(url: string): number {
-    return matchRoute(this.options.routes, url);
+    return matchRoute(this.options, url);
   }
 
   /** The recorder, registered now if need be; undefined when its names clash in the registry. */
