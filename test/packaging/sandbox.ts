@@ -96,7 +96,10 @@ function removeStaleSandboxes(): void {
 export async function sandbox(): Promise<Sandbox> {
   const started = Date.now();
   const scratch = mkdtempSync(join(tmpdir(), 'promwire-pack-'));
-  const packed = await packAll(scratch);
+  const packed = await packAll(scratch).catch((error: unknown) => {
+    rmSync(scratch, { recursive: true, force: true });
+    throw error;
+  });
   const packSeconds = (Date.now() - started) / 1000;
   const hash = createHash('sha256');
   for (const p of packed) hash.update(readFileSync(p.filename));
