@@ -77,7 +77,7 @@ export class Serving {
     const core = this.core();
     const serving = primary && typeof core.clusterMetrics === 'function'
       ? (core.clusterMetrics({ port, host, path, auth, client }) as Promise<Running>)
-      : core.startMetricsServer({ port, host, path, auth, client });
+      : core.startMetricsServer({ port, host, path, auth, client, log: false }); // the line below says where
     serving.then(
       (running) => {
         running.server.unref();
