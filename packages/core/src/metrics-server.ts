@@ -14,6 +14,9 @@ import { DEFAULT_METRICS_PATH, SERVER_KEYS, checkEntryKeys, describe, optionErro
 /** The standalone server's default port: the OpenTelemetry Prometheus exporter's. */
 export const DEFAULT_METRICS_PORT = 9464;
 
+/** What startMetricsServer accepts: the endpoint's and listener's options, and its start-up line's. */
+const STARTER_KEYS: readonly string[] = [...SERVER_KEYS, 'log'];
+
 /** Options of {@link startMetricsServer}. */
 export interface MetricsServerOptions {
   /** Default 9464; 0 picks a free port. */
@@ -63,8 +66,8 @@ export interface MetricsServer {
  */
 export async function startMetricsServer(options: MetricsServerOptions = {}): Promise<MetricsServer> {
   const pkg = '@promwire/core';
-  const { log, ...serverOptions } = options;
-  checkEntryKeys(pkg, 'startMetricsServer', serverOptions, SERVER_KEYS);
+  checkEntryKeys(pkg, 'startMetricsServer', options, STARTER_KEYS);
+  const { log } = options;
   if (log !== undefined && log !== false && typeof log !== 'function') throw optionError(pkg, `log must be false or a function, got ${describe(log)}`);
   const where = checkListenOptions(pkg, options);
   const endpoint = createMetricsEndpoint({ registry: options.registry, client: options.client, auth: options.auth, pkg });

@@ -119,10 +119,10 @@ describe('startMetricsServer', () => {
   });
 
   test.each<[string, Record<string, unknown>, RegExp]>([
-    ['prefix', { port: 0, prefix: 'myapp_' }, /^@promwire\/core: "prefix" is an option of the HTTP recorder .*not of startMetricsServer; startMetricsServer accepts port, host, path, registry, client, auth$/],
+    ['prefix', { port: 0, prefix: 'myapp_' }, /^@promwire\/core: "prefix" is an option of the HTTP recorder .*not of startMetricsServer; startMetricsServer accepts port, host, path, registry, client, auth, log$/],
     ['labels', { port: 0, labels: { tenant: 'a' } }, /^@promwire\/core: "labels" is an option of the HTTP recorder/],
     ['durationBuckets', { durationBuckets: [1] }, /^@promwire\/core: "durationBuckets" is an option of the HTTP recorder/],
-    ['an adapter option', { getRoute: () => '/' }, /^@promwire\/core: unknown option "getRoute" \(startMetricsServer accepts port, host, path, registry, client, auth\)$/],
+    ['an adapter option', { getRoute: () => '/' }, /^@promwire\/core: unknown option "getRoute" \(startMetricsServer accepts port, host, path, registry, client, auth, log\)$/],
     ['path: false', { path: false }, /^@promwire\/core: path must be a string starting with "\/", got boolean false$/],
     ['not an object', 'fast' as never, /^@promwire\/core: options must be an object/],
   ])('recorder and unknown options are refused with a TypeError before listening: %s', async (_, options, message) => {
