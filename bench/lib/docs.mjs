@@ -8,14 +8,20 @@ import { instructionRows } from './instruction-report.mjs';
 const BEGIN = '<!-- instruction counts: written by `npm run bench -- --instructions`, kept by the CPU-time run -->';
 const END = '<!-- end of instruction counts -->';
 
-/** The instruction-count section of `file` (markers included), or undefined. */
-function instructionSection(file) {
+// The Node 24 + @prometheus-io/client table, measured by a run of its own (`--node`, --no-docs)
+// and written by hand from its results: kept by the CPU-time run as well.
+const NODE24_BEGIN = '<!-- Node 24 + @prometheus-io/client: a run of its own, kept by the CPU-time run -->';
+const NODE24_END = '<!-- end of Node 24 + @prometheus-io/client -->';
+
+/** The part of `file` between `begin` and `end` (markers included), or undefined. */
+function keptSection(file, begin = BEGIN, end = END) {
   if (!existsSync(file)) return undefined;
   const text = readFileSync(file, 'utf8');
-  const from = text.indexOf(BEGIN);
-  const to = text.indexOf(END);
-  return from === -1 || to < from ? undefined : text.slice(from, to + END.length);
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  return from === -1 || to < from ? undefined : text.slice(from, to + end.length);
 }
+const instructionSection = (file) => keptSection(file);
 
 const KIND = {
   bare: 'the framework alone',
@@ -194,8 +200,9 @@ Evaluated on this run's medians.
 ${results.targets.map((t) => `- ${targetLine(t).replace(/^(\S+)\s+/, '**$1** ')}`).join('\n')}
 `);
   }
-  const kept = instructionSection(file);
-  if (kept !== undefined) out.push(kept);
+  for (const kept of [keptSection(file, NODE24_BEGIN, NODE24_END), instructionSection(file)]) {
+    if (kept !== undefined) out.push(kept);
+  }
   writeFileSync(file, `${out.join('\n').trimEnd()}\n`);
 }
 
