@@ -242,7 +242,11 @@ export class RequestLifecycle<Req = unknown, Res = unknown> {
     state.yields = this.yields;
     if (tracked === undefined) endOnClose(state, rawRes);
     else takeOver(tracked as RequestState<unknown, unknown>, state, rawRes);
-    if (this.genai !== undefined || tracked !== undefined) tapGenAi(this.genai, state as RequestState<unknown, unknown>, raw.url, rawRes, tracked !== undefined);
+    // GenAI routes: a request whose path does not start as theirs do pays this one test.
+    const genai = this.genai;
+    if (tracked !== undefined || (genai !== undefined && genai.mayMatch(raw.url))) {
+      tapGenAi(genai, state as RequestState<unknown, unknown>, raw.url, rawRes, tracked !== undefined);
+    }
     return state;
   }
 

@@ -1,5 +1,7 @@
 /** GenAI routes: which requests are read, with which operation, and the checks of the options. */
+import { Registry } from 'prom-client';
 import { OPERATIONS, matchRoute, resolveGenAiOptions } from '../src/genai/options';
+import { GenAiTracker } from '../src/genai/tracker';
 
 const operation = (routes: unknown, url: string): string | undefined => {
   const o = resolveGenAiOptions('test', routes === undefined ? undefined : { routes })!;
@@ -52,5 +54,26 @@ describe('resolveGenAiOptions', () => {
     ['maxBodyBytes', '1mb'],
   ])('%s %j is refused', (key, value) => {
     expect(() => resolveGenAiOptions('test', { [key]: value })).toThrow(new RegExp(`^test: genai.${key} must be a positive integer`));
+  });
+});
+
+describe('GenAiTracker.mayMatch: the one test every request pays', () => {
+  const tracker = (routes?: unknown): GenAiTracker =>
+    new GenAiTracker('test', resolveGenAiOptions('test', routes === undefined ? undefined : { routes })!, new Registry(), '', 1000, undefined);
+
+  it.each([
+    [undefined, '/v1/chat/completions', true],
+    [undefined, '/v1/models', true], // starts as the routes do: matchRoute decides
+    [undefined, '/users/1', false],
+    [undefined, '/v2/chat/completions', false],
+    [undefined, '/', false],
+    [undefined, undefined, false],
+    [['/v1/chat/completions', '/api/:d/embeddings'], '/api/x/embeddings', true], // common prefix "/": every path
+    [['/v1/chat/completions', '/api/:d/embeddings'], '/users', true],
+    [['/v1/chat/completions', '/v2/embeddings'], '/v2/embeddings', true],
+    [['/v1/chat/completions', '/v2/embeddings'], '/videos', true],
+    [['/v1/chat/completions', '/v2/embeddings'], '/users', false],
+  ])('routes %j: %s → %s', (routes, url, expected) => {
+    expect(tracker(routes).mayMatch(url)).toBe(expected);
   });
 });

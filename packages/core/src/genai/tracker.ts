@@ -8,6 +8,8 @@ import { GenAiMetrics } from './genai-metrics';
 import { type ResolvedGenAiOptions, matchRoute } from './options';
 
 export class GenAiTracker {
+  /** The routes' common prefix's second character code, -1 when it has none. */
+  private readonly second: number;
   /** Undefined until the first GenAI request; null when registering failed (reported once). */
   private metrics: GenAiMetrics | null | undefined = undefined;
 
@@ -19,7 +21,18 @@ export class GenAiTracker {
     private readonly maxLabelValues: number,
     /** The request body the framework's parser produced, from the request user callbacks receive. */
     readonly bodyOf: ((req: unknown) => unknown) | undefined,
-  ) {}
+  ) {
+    this.second = options.prefix.length > 1 ? options.prefix.charCodeAt(1) : -1;
+  }
+
+  /**
+   * False when `url` cannot be a GenAI route: it does not start as every route does (`/v1/` by
+   * default). The second character first, which rules most paths out in a few instructions.
+   */
+  mayMatch(url: string | undefined): boolean {
+    const second = this.second;
+    return url !== undefined && (second < 0 || url.charCodeAt(1) === second) && url.startsWith(this.options.prefix);
+  }
 
   /** The operation index of a GenAI request to `url`, or -1 for any other request. */
   operationOf(url: string): number {
