@@ -3,6 +3,8 @@
 //
 //   node --expose-gc bench/scrape-scale.mjs [--series 1000,10000,100000] [--runs 3] [--latency 100000] [--out file.json]
 //   node bench/scrape-scale.mjs --report file.json     (the saved results as docs/scrape-scale.md's tables)
+//   LONG_TURN_MS=6 node --expose-gc --trace-gc bench/scrape-scale.mjs --child promwire http 100000 1
+//                                                       (one configuration, its long turns among GC lines)
 //
 // One child process per (registry, series count, implementation), so heaps never mix. Registries:
 //   http    promwire's HTTP metrics with `series` routes (a counter and a duration histogram per
@@ -41,6 +43,9 @@ const MODES = [
   { name: 'openmetrics', accept: 'application/openmetrics-text;version=1.0.0', gzip: false },
   { name: 'openmetrics+gzip', accept: 'application/openmetrics-text;version=1.0.0', gzip: true },
 ];
+// LONG_TURN_MS: print every turn longer than this (main-thread CPU) with its time since start, to
+// line up with node --trace-gc's lines.
+const LONG_TURN_MS = Number(process.env.LONG_TURN_MS ?? Infinity);
 // PROMWIRE_CORE: a path to a copy of @promwire/core's build to measure instead of the workspace's
 // (so a rebuild of the workspace during a long run changes nothing).
 const importCore = () => import(process.env.PROMWIRE_CORE ?? '@promwire/core');
@@ -116,16 +121,19 @@ function turnClock() {
   let turns = 0;
   let running = true;
   const tick = () => {
+    // A tick already queued when the clock stopped measures nothing (its turn is not the scrape's).
+    if (!running) return;
     const now = performance.now();
     maxWall = Math.max(maxWall, now - wall);
     wall = now;
     if (cpu !== undefined) {
       const c = cpu();
       maxCpu = Math.max(maxCpu, c - used);
+      if (c - used > LONG_TURN_MS) console.error(`long turn: ${(c - used).toFixed(1)} ms CPU, ended at ${now.toFixed(0)} ms`);
       used = c;
     }
     turns++;
-    if (running) setImmediate(tick);
+    setImmediate(tick);
   };
   setImmediate(tick);
   // The tick queued by the last one runs before this turn ends: the last block is counted too.
@@ -195,7 +203,8 @@ async function child(impl, kind, series, runs) {
     const row = { impl, kind, series, mode: mode.name, runs };
     for (const key of Object.keys(samples[0])) row[key] = samples[0][key] === undefined ? undefined : median(samples.map((s) => s[key]));
     rows.push(row);
-    process.send({ type: 'row', row });
+    if (process.send) process.send({ type: 'row', row });
+    else console.log(JSON.stringify(row));
   }
 }
 
@@ -332,7 +341,7 @@ async function main() {
 }
 
 const mode = process.argv[2];
-if (mode === '--child') await child(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6])).then(() => process.disconnect());
+if (mode === '--child') await child(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6])).then(() => process.disconnect?.());
 else if (mode === '--server') await server(process.argv[3], Number(process.argv[4]));
 else if (mode === '--load') {
   const port = Number(process.argv[3]);
