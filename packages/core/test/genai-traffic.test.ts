@@ -223,6 +223,33 @@ describe('GenAI metrics through the lifecycle', () => {
     expect(m.value('promwire_label_overflow_total', { metric: 'gen_ai_server_requests_total', label: 'gen_ai_request_model' })).toBe(2);
   });
 
+  it('a series appears in a family when that family records it: no zero TTFT for embeddings, no token_usage of cached or reasoning tokens', async () => {
+    const s = await serve((req, res) => {
+      const answer = fakeAnswer(req.url!, req.body);
+      if (answer.json !== undefined) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json));
+      return writeStream(res, answer);
+    });
+    await post(`${s.url}/v1/embeddings`, { model: 'tiny-embed', input: 'hello' });
+    await s.closed();
+    await post(`${s.url}/v1/chat/completions`, { model: 'tiny-chat' });
+    await s.closed();
+    await post(`${s.url}/v1/chat/completions`, CHAT);
+    await s.closed();
+    const m = await s.metrics();
+    const embed = { gen_ai_operation_name: 'embeddings' };
+    expect(m.value('gen_ai_server_requests_total', { ...embed, error_type: '' })).toBe(1);
+    for (const name of ['time_to_first_token_seconds_count', 'time_per_output_token_seconds_count', 'time_per_output_chunk_seconds_count', 'stream_usage_missing_total']) {
+      expect(m.find(`gen_ai_server_${name}`, embed)).toEqual([]);
+      // One stream of tiny-chat: one series, whatever the non-streamed request of the same model did.
+      if (name !== 'stream_usage_missing_total') expect(m.find(`gen_ai_server_${name}`, chat)).toHaveLength(1);
+    }
+    expect(m.value('gen_ai_server_time_to_first_token_seconds_count', chat)).toBe(1);
+    expect(m.find('gen_ai_server_stream_usage_missing_total')).toEqual([]);
+    expect(m.find('gen_ai_server_token_usage_count', { gen_ai_token_type: 'cached_input' })).toEqual([]);
+    expect(m.find('gen_ai_server_token_usage_count', { gen_ai_token_type: 'reasoning' })).toEqual([]);
+    expect(m.value('gen_ai_server_token_usage_count', { ...chat, gen_ai_token_type: 'output' })).toBe(2);
+  });
+
   it('other routes pay nothing: no GenAI family is registered until a GenAI request', async () => {
     const s = await serve((_req, res) => void res.end('{}'));
     await postJson(`${s.url}/v1/models`, {});

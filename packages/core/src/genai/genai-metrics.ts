@@ -1,7 +1,9 @@
 /**
  * The GenAI recorder: the families of SPEC "Generative-AI API metrics" in one registry. The
  * (operation, model) series, the model's label cap included, is resolved once per request when
- * its response starts; the rest is resolved when it ends.
+ * its response starts; the rest is resolved when it ends. Each family has its own series index,
+ * so a series appears in a family when that family first records it: an embeddings request
+ * shows no time-to-first-token series, a non-streamed one no usage-missing series.
  */
 import { CounterFamily } from '../counter';
 import { GaugeFamily } from '../gauge';
@@ -39,11 +41,13 @@ export interface GenAiOutcome {
   usageMissing: boolean;
 }
 
-/** The (operation, model) of a request: label values and the id in the per-model families. */
+/** The (operation, model) of a request: label values, the in-flight id, and the chunk-gap id once resolved. */
 export interface GenAiSeries {
   operation: string;
   model: string;
   id: number;
+  /** The series id in the time-per-output-chunk family, -1 until the request's first gap. */
+  chunkId: number;
 }
 
 export class GenAiMetrics {
@@ -72,15 +76,14 @@ export class GenAiMetrics {
     const byModel = [n.operation, n.model];
     const byType = [n.operation, n.model, n.tokenType];
     this.perModel = indexFor(registry, n.inFlight, byModel, maxLabelValues);
-    const typeIndex = indexFor(registry, n.tokens, byType);
     this.requests = family(new CounterFamily(n.requests, 'GenAI API requests, by operation, requested model, stream, finish reason and error type.', indexFor(registry, n.requests, [...byModel, n.stream, n.finishReason, n.errorType])));
     this.duration = family(new HistogramFamily(n.duration, 'Duration of GenAI API requests in seconds, from arrival to the end of the response.', indexFor(registry, n.duration, [...byModel, n.stream, n.errorType]), GENAI_DURATION_BUCKETS));
-    this.ttft = family(new HistogramFamily(n.timeToFirstToken, 'Seconds from the arrival of a streamed GenAI request to its first event carrying content.', this.perModel, GENAI_TTFT_BUCKETS));
-    this.tpot = family(new HistogramFamily(n.timePerOutputToken, 'Seconds per output token after the first, of successful streams with at least two output tokens.', this.perModel, GENAI_TPOT_BUCKETS));
+    this.ttft = family(new HistogramFamily(n.timeToFirstToken, 'Seconds from the arrival of a streamed GenAI request to its first event carrying content.', indexFor(registry, n.timeToFirstToken, byModel), GENAI_TTFT_BUCKETS));
+    this.tpot = family(new HistogramFamily(n.timePerOutputToken, 'Seconds per output token after the first, of successful streams with at least two output tokens.', indexFor(registry, n.timePerOutputToken, byModel), GENAI_TPOT_BUCKETS));
     this.tokenUsage = family(new HistogramFamily(n.tokenUsage, 'Tokens per GenAI request, input and output, from the response usage.', indexFor(registry, n.tokenUsage, byType), GENAI_TOKEN_BUCKETS));
-    this.tokens = family(new CounterFamily(n.tokens, 'Tokens of GenAI requests (input, output, cached_input, reasoning), from the response usage.', typeIndex));
-    this.usageMissing = family(new CounterFamily(n.usageMissing, 'GenAI streams that ended without a usage chunk.', this.perModel));
-    this.chunk = family(new HistogramFamily(n.timePerOutputChunk, 'Seconds between consecutive content events of a GenAI stream.', this.perModel, GENAI_TPOT_BUCKETS));
+    this.tokens = family(new CounterFamily(n.tokens, 'Tokens of GenAI requests (input, output, cached_input, reasoning), from the response usage.', indexFor(registry, n.tokens, byType)));
+    this.usageMissing = family(new CounterFamily(n.usageMissing, 'GenAI streams that ended without a usage chunk.', indexFor(registry, n.usageMissing, byModel)));
+    this.chunk = family(new HistogramFamily(n.timePerOutputChunk, 'Seconds between consecutive content events of a GenAI stream.', indexFor(registry, n.timePerOutputChunk, byModel), GENAI_TPOT_BUCKETS));
     this.inFlight = family(new GaugeFamily(n.inFlight, 'GenAI responses being written, by operation and requested model.', this.perModel));
     this.unread = family(new CounterFamily(n.unread, 'GenAI stream events or bodies promwire left unread: too long, not JSON, or compressed.', indexFor(registry, n.unread, [n.operation, n.reason])));
     this.overflow = overflowCounter(pkg, registry, prefix);
@@ -94,7 +97,7 @@ export class GenAiMetrics {
         this.overflow.values[this.overflow.index.id([f.familyName, this.names.model])]!++;
       }
     }
-    return { operation, model: value, id: this.perModel.id([operation, value]) };
+    return { operation, model: value, id: this.perModel.id([operation, value]), chunkId: -1 };
   }
 
   begin(s: GenAiSeries): void {
@@ -103,12 +106,13 @@ export class GenAiMetrics {
 
   /** The first content event of a stream, `seconds` after the request arrived. */
   firstToken(s: GenAiSeries, seconds: number): void {
-    this.ttft.observe(s.id, seconds);
+    this.ttft.observe(this.ttft.index.id([s.operation, s.model]), seconds);
   }
 
   /** `seconds` between two content events of a stream. */
   chunkGap(s: GenAiSeries, seconds: number): void {
-    this.chunk.observe(s.id, seconds);
+    if (s.chunkId < 0) s.chunkId = this.chunk.index.id([s.operation, s.model]);
+    this.chunk.observe(s.chunkId, seconds);
   }
 
   /** Something of an `operation` request left unread, for `reason`. */
@@ -123,7 +127,7 @@ export class GenAiMetrics {
     const stream = o.stream ? 'true' : 'false';
     this.requests.values[this.requests.index.id([s.operation, s.model, stream, o.finishReason, o.errorType])]!++;
     this.duration.observe(this.duration.index.id([s.operation, s.model, stream, o.errorType]), o.seconds);
-    if (o.usageMissing) this.usageMissing.values[s.id]!++;
+    if (o.usageMissing) this.usageMissing.values[this.usageMissing.index.id([s.operation, s.model])]!++;
     const u = o.usage;
     if (u === undefined) return;
     this.addTokens(s, 'input', u.input, true);
@@ -131,7 +135,7 @@ export class GenAiMetrics {
     this.addTokens(s, 'cached_input', u.cachedInput, false);
     this.addTokens(s, 'reasoning', u.reasoning, false);
     if (o.stream && o.errorType === '' && o.ttft >= 0 && u.output >= 2) {
-      this.tpot.observe(s.id, Math.max(0, o.seconds - o.ttft) / (u.output - 1));
+      this.tpot.observe(this.tpot.index.id([s.operation, s.model]), Math.max(0, o.seconds - o.ttft) / (u.output - 1));
     }
   }
 
