@@ -55,6 +55,7 @@ npm run bench -- --instructions            # instructions per request under call
 npm run bench -- --instructions --quick    # N1 = 2,000: a few minutes, checks the set-up only
 npm run bench -- --instructions --framework fastify --repeat 2   # one framework, each variant twice
 npm run bench -- --instructions --help     # variants, N1, repeats, parallel servers, node flags
+node bench/instructions.mjs --framework express,nestjs --variant promwire-no-defaults   # bare + these variants only
 node bench/instruction-profile.mjs nestjs promwire-no-defaults   # instructions per function, JIT code named
 \`\`\`
 
