@@ -81,7 +81,15 @@ export function createMetricsEndpoint(options: MetricsEndpointOptions = {}): Met
     throw optionError(pkg, `registry must be a prom-client Registry or an @prometheus-io/client Registry, got ${describe(options.registry)}`);
   }
   const registry = registryFor(pkg, options.registry, options.client);
-  return endpointOf(pkg, options.auth, (openMetrics) => renderRegistryBody(registry, openMetrics), protobufSource(registry));
+  // The last body's size per format (0.0.4, OpenMetrics): where the next one's buffer starts.
+  const sizes = [0, 0];
+  const render = async (openMetrics: boolean): Promise<Buffer> => {
+    const format = openMetrics ? 1 : 0;
+    const body = await renderRegistryBody(registry, openMetrics, undefined, sizes[format]);
+    sizes[format] = body.length;
+    return body;
+  };
+  return endpointOf(pkg, options.auth, render, protobufSource(registry));
 }
 
 /**

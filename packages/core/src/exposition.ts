@@ -69,11 +69,16 @@ export async function renderRegistry(registry: Registry, openMetrics: boolean): 
 
 /**
  * {@link renderRegistry} as the UTF-8 body the endpoint sends: each slice encoded in its own
- * turn, then copied into one buffer a few megabytes per turn, so no step of a scrape, whatever
- * the registry's size, holds the event loop for long.
+ * turn into one buffer, so no step of a scrape, whatever the registry's size, holds the event
+ * loop for long. `sizeHint`: the size of the last such body, which the buffer starts from.
  */
-export async function renderRegistryBody(registry: Registry, openMetrics: boolean, budget: TurnBudget = DEFAULT_BUDGET): Promise<Buffer> {
-  return bodyOf(registrySlices(registry, openMetrics, budget));
+export async function renderRegistryBody(
+  registry: Registry,
+  openMetrics: boolean,
+  budget: TurnBudget = DEFAULT_BUDGET,
+  sizeHint = 0,
+): Promise<Buffer> {
+  return bodyOf(registrySlices(registry, openMetrics, budget), sizeHint);
 }
 
 /**
@@ -217,32 +222,33 @@ async function* objectSlices(
 }
 
 /**
- * The slices as one UTF-8 buffer: each slice encoded as it comes, then copied into a buffer of
- * the total length {@link COPY_BYTES_PER_TURN} bytes per turn (one copy of a 200 MB body at
- * once would hold the loop for tens of milliseconds).
+ * The slices as one UTF-8 buffer, each written into it as it comes. The buffer is allocated once,
+ * at `sizeHint` (the last body of the same kind) plus an eighth, and doubled, copying
+ * {@link COPY_BYTES_PER_TURN} bytes per turn, only when the body outgrows it: V8 collects its old
+ * generation each time external memory grows by some tens of megabytes, so a body gathered from
+ * thousands of small buffers brought several full collections into every big scrape.
  */
-async function bodyOf(slices: AsyncIterable<string>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+async function bodyOf(slices: AsyncIterable<string>, sizeHint = 0): Promise<Buffer> {
+  let body: Buffer = Buffer.allocUnsafeSlow(Math.max(MIN_BODY_BYTES, Math.ceil(sizeHint * 1.125)));
   let length = 0;
   for await (const slice of slices) {
-    const chunk = Buffer.from(slice, 'utf8');
-    chunks.push(chunk);
-    length += chunk.length;
+    const room = slice.length * 3; // a UTF-16 unit is at most 3 bytes of UTF-8
+    if (length + room > body.length) body = await grownBody(body, length, Math.max(body.length * 2, length + room));
+    length += body.write(slice, length, 'utf8');
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const body = Buffer.allocUnsafeSlow(length);
-  let offset = 0;
-  let copied = 0;
-  for (const chunk of chunks) {
-    chunk.copy(body, offset);
-    offset += chunk.length;
-    copied += chunk.length;
-    if (copied >= COPY_BYTES_PER_TURN) {
-      copied = 0;
-      await nextTurn();
-    }
+  return body.subarray(0, length);
+}
+
+const MIN_BODY_BYTES = 16 * 1024;
+
+/** A buffer of `size` bytes holding the first `length` bytes of `body`, copied in turns. */
+async function grownBody(body: Buffer, length: number, size: number): Promise<Buffer> {
+  const next = Buffer.allocUnsafeSlow(size);
+  for (let at = 0; at < length; at += COPY_BYTES_PER_TURN) {
+    body.copy(next, at, at, Math.min(length, at + COPY_BYTES_PER_TURN));
+    if (at + COPY_BYTES_PER_TURN < length) await nextTurn();
   }
-  return body;
+  return next;
 }
 
 const OPENMETRICS_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'info', 'stateset', 'gaugehistogram']);
