@@ -68,6 +68,7 @@ function mixedRegistry(): Registry {
   }
   const jobs = new Counter({ name: 'jobs_total', help: 'Jobs\nrun.', labelNames: ['kind'], registers: [registry] });
   for (let i = 0; i < 30; i++) jobs.inc({ kind: `k${i}` }, i);
+  jobs.inc({ kind: 'café ☕ 日本 \u{1F600}' }, 2); // 2-, 3- and 4-byte UTF-8
   new Gauge({ name: 'temperature', help: 'Temperature.', registers: [registry] }).set(21.5);
   const sizes = new Histogram({ name: 'payload_bytes', help: 'Sizes.', labelNames: ['kind'], buckets: [10, 1e6, 1e7], registers: [registry] });
   for (let i = 0; i < 25; i++) sizes.observe({ kind: `k${i % 5}` }, i * 1e5);
@@ -116,6 +117,16 @@ describe('a render in slices', () => {
       expect(reference).toContain('http_request_duration_seconds_bucket');
       expect((await renderRegistryBody(registry, openMetrics, budget)).toString('utf8')).toBe(reference);
       expect(await renderRegistry(registry, openMetrics)).toBe(reference);
+    }
+  });
+
+  test('the body is the same whatever size its buffer starts from (grown in turns, or with room to spare)', async () => {
+    const registry = bigRegistry(3_000, 500);
+    const reference = await renderRegistryAtOnce(registry, false);
+    for (const sizeHint of [0, 1, reference.length - 1, reference.length, reference.length * 4]) {
+      const body = await renderRegistryBody(registry, false, undefined, sizeHint);
+      expect(body.length).toBe(Buffer.byteLength(reference));
+      expect(body.toString('utf8')).toBe(reference);
     }
   });
 
