@@ -223,6 +223,28 @@ describe('GenAI metrics through the lifecycle', () => {
     expect(m.value('promwire_label_overflow_total', { metric: 'gen_ai_server_requests_total', label: 'gen_ai_request_model' })).toBe(2);
   });
 
+  it('error types and finish reasons come from the response: capped like every label (maxLabelValues, 256 characters)', async () => {
+    const s = await serve((req, res) => {
+      const user = (req.body as { user: string }).user;
+      if (user === 'long') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ finish_reason: 'r'.repeat(300) }] }));
+      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'failed', type: `type_${user}` } }));
+      return undefined;
+    }, { maxLabelValues: 2 });
+    for (const user of ['a', 'b', 'c', 'd', 'long']) {
+      await post(`${s.url}/v1/chat/completions`, { model: 'm', user });
+      await s.closed();
+    }
+    const m = await s.metrics();
+    expect(m.value('gen_ai_server_requests_total', { error_type: 'type_a' })).toBe(1);
+    expect(m.value('gen_ai_server_requests_total', { error_type: 'type_b' })).toBe(1);
+    expect(m.value('gen_ai_server_requests_total', { error_type: '__overflow__' })).toBe(2);
+    expect(m.value('gen_ai_server_request_duration_seconds_count', { error_type: '__overflow__' })).toBe(2);
+    expect(m.value('promwire_label_overflow_total', { metric: 'gen_ai_server_requests_total', label: 'error_type' })).toBe(2);
+    expect(m.value('promwire_label_overflow_total', { metric: 'gen_ai_server_request_duration_seconds', label: 'error_type' })).toBe(2);
+    expect(m.value('gen_ai_server_requests_total', { finish_reason: 'r'.repeat(256), error_type: '' })).toBe(1);
+    expect(m.sum('gen_ai_server_requests_total')).toBe(5);
+  });
+
   it('a series appears in a family when that family records it: no zero TTFT for embeddings, no token_usage of cached or reasoning tokens', async () => {
     const s = await serve((req, res) => {
       const answer = fakeAnswer(req.url!, req.body);

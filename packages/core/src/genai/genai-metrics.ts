@@ -26,6 +26,10 @@ export const GENAI_TPOT_BUCKETS: readonly number[] = [0.01, 0.025, 0.05, 0.075, 
 /** Token-count buckets: powers of 4 from 1 to 4^13. */
 export const GENAI_TOKEN_BUCKETS: readonly number[] = exponentialBuckets(1, 4, 14);
 
+/** Positions of `finish_reason` and `error_type` among the requests family's labels. */
+const FINISH_POSITION = 3;
+const ERROR_POSITION = 4;
+
 /** What one finished GenAI request recorded. */
 export interface GenAiOutcome {
   /** From {@link GenAiMetrics.seriesFor}. */
@@ -76,7 +80,7 @@ export class GenAiMetrics {
     const byModel = [n.operation, n.model];
     const byType = [n.operation, n.model, n.tokenType];
     this.perModel = indexFor(registry, n.inFlight, byModel, maxLabelValues);
-    this.requests = family(new CounterFamily(n.requests, 'GenAI API requests, by operation, requested model, stream, finish reason and error type.', indexFor(registry, n.requests, [...byModel, n.stream, n.finishReason, n.errorType])));
+    this.requests = family(new CounterFamily(n.requests, 'GenAI API requests, by operation, requested model, stream, finish reason and error type.', indexFor(registry, n.requests, [...byModel, n.stream, n.finishReason, n.errorType], maxLabelValues)));
     this.duration = family(new HistogramFamily(n.duration, 'Duration of GenAI API requests in seconds, from arrival to the end of the response.', indexFor(registry, n.duration, [...byModel, n.stream, n.errorType]), GENAI_DURATION_BUCKETS));
     this.ttft = family(new HistogramFamily(n.timeToFirstToken, 'Seconds from the arrival of a streamed GenAI request to its first event carrying content.', indexFor(registry, n.timeToFirstToken, byModel), GENAI_TTFT_BUCKETS));
     this.tpot = family(new HistogramFamily(n.timePerOutputToken, 'Seconds per output token after the first, of successful streams with at least two output tokens.', indexFor(registry, n.timePerOutputToken, byModel), GENAI_TPOT_BUCKETS));
@@ -125,8 +129,11 @@ export class GenAiMetrics {
     const s = o.series;
     if (began) this.inFlight.values[s.id]!--;
     const stream = o.stream ? 'true' : 'false';
-    this.requests.values[this.requests.index.id([s.operation, s.model, stream, o.finishReason, o.errorType])]!++;
-    this.duration.observe(this.duration.index.id([s.operation, s.model, stream, o.errorType]), o.seconds);
+    // Both come from the response body: capped like every label.
+    const finish = this.admit(FINISH_POSITION, o.finishReason, false);
+    const error = this.admit(ERROR_POSITION, o.errorType, true);
+    this.requests.values[this.requests.index.id([s.operation, s.model, stream, finish, error])]!++;
+    this.duration.observe(this.duration.index.id([s.operation, s.model, stream, error]), o.seconds);
     if (o.usageMissing) this.usageMissing.values[this.usageMissing.index.id([s.operation, s.model])]!++;
     const u = o.usage;
     if (u === undefined) return;
@@ -137,6 +144,18 @@ export class GenAiMetrics {
     if (o.stream && o.errorType === '' && o.ttft >= 0 && u.output >= 2) {
       this.tpot.observe(this.tpot.index.id([s.operation, s.model]), Math.max(0, o.seconds - o.ttft) / (u.output - 1));
     }
+  }
+
+  /** `value` as label `position` of the requests family records it; an overflow is counted for each family that has the label. */
+  private admit(position: number, value: string, inDuration: boolean): string {
+    if (value === '') return value;
+    const admitted = this.requests.index.admit(position, capLength(value));
+    if (admitted === OVERFLOW_VALUE) {
+      const label = this.requests.labelNames[position]!;
+      this.overflow.values[this.overflow.index.id([this.requests.familyName, label])]!++;
+      if (inDuration) this.overflow.values[this.overflow.index.id([this.duration.familyName, label])]!++;
+    }
+    return admitted;
   }
 
   private addTokens(s: GenAiSeries, type: string, n: number, observe: boolean): void {
