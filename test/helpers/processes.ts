@@ -79,7 +79,10 @@ export function startProcess(
 
 /** Starts an example server on a free loopback port; resolves with its base URL. */
 export function startExample(script: string, args: string[] = []): Promise<Running> {
+  // The example records with the run's client (the one jest maps 'prom-client' onto), so what the
+  // suite compares it with comes from the same library; with both installed it would pick the other.
+  const client = process.env.PROMWIRE_CLIENT ?? 'prom-client';
   return startProcess(process.execPath, [join(ROOT, script), ...args], /listening on (http:\/\/127\.0\.0\.1:\d+)/, {
-    env: { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test' },
+    env: { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', PROMWIRE_CLIENT: client },
   });
 }
