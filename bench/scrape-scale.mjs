@@ -1,7 +1,8 @@
 // Scrapes at scale: what one scrape of a big registry costs the event loop that also serves the
 // app's requests, promwire's endpoint against prom-client's registry.metrics().
 //
-//   node --expose-gc bench/scrape-scale.mjs [--series 1000,10000,100000] [--runs 3] [--latency 100000] [--out file.json]
+//   node --expose-gc bench/scrape-scale.mjs [--series 1000,10000,100000] [--runs 3] [--kinds http,client,client1,native]
+//        [--latency 100000] [--latency-servers text,text+gzip,protobuf,protobuf+gzip,prom-client] [--out file.json]
 //   node bench/scrape-scale.mjs --report file.json     (the saved results as docs/scrape-scale.md's tables)
 //   LONG_TURN_MS=6 node --expose-gc --trace-gc bench/scrape-scale.mjs --child promwire http 100000 1
 //                                                       (one configuration, its long turns among GC lines)
@@ -14,6 +15,10 @@
 //           served by promwire's endpoint and by registry.metrics().
 //   client1 one prom-client counter with all `series` series: its get() is one piece of
 //           synchronous work of the client's own that no serializer can cut.
+//   native  promwire's HTTP metrics with `series` routes and histograms: 'both' (classic and
+//           native buckets), so the endpoint offers the delimited protobuf exposition; scraped as
+//           protobuf, as Prometheus does with native histograms on (prom-client writes no
+//           protobuf, so promwire alone).
 // Per scrape, in process (endpoint.respond for promwire; metrics() then zlib's async gzip for
 // prom-client): the longest event-loop block, from a setImmediate loop timing every turn (wall
 // time, and the main thread's CPU time when process.threadCpuUsage exists, which leaves out time
@@ -22,9 +27,12 @@
 // total time of one more scrape with no clock running. Each figure is the median of `runs`
 // measurements after one warm-up. idleMaxBlockMs is the same clock run
 // for as long with no scrape: the machine's own noise (other processes, preemption).
-// --latency N: at N series (http registry), a load process sends GET /ping (a trivial route on the
-// same server) 4 at a time, bounded in count and time, with no scrape and then with /metrics
-// scraped back to back from a fifth connection; it reports p50 / p99 / max of /ping.
+// --latency N: at N series, for each of --latency-servers (text and text+gzip: promwire over the
+// http registry; protobuf and protobuf+gzip: promwire over the native registry, scraped with
+// Prometheus's protobuf Accept; prom-client over the http registry), a load process sends GET
+// /ping (a trivial route on the same server) 4 at a time, bounded in count and time, with no
+// scrape and then with /metrics scraped back to back from a fifth connection; it reports p50 /
+// p99 / max of /ping.
 import { fork } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -43,6 +51,22 @@ const MODES = [
   { name: 'openmetrics', accept: 'application/openmetrics-text;version=1.0.0', gzip: false },
   { name: 'openmetrics+gzip', accept: 'application/openmetrics-text;version=1.0.0', gzip: true },
 ];
+// What Prometheus 2.42+ sends with native histograms on: protobuf first.
+const PROTOBUF_ACCEPT = 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,' +
+  'application/openmetrics-text;version=1.0.0;q=0.8,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+const PROTOBUF_MODES = [
+  { name: 'protobuf', accept: PROTOBUF_ACCEPT, gzip: false },
+  { name: 'protobuf+gzip', accept: PROTOBUF_ACCEPT, gzip: true },
+];
+const KINDS = ['http', 'client', 'client1', 'native'];
+// The servers of the latency run: implementation, registry, Accept and gzip of the scraper.
+const LATENCY_SERVERS = {
+  text: { impl: 'promwire', kind: 'http', accept: 'text/plain;version=0.0.4', gzip: false },
+  'text+gzip': { impl: 'promwire', kind: 'http', accept: 'text/plain;version=0.0.4', gzip: true },
+  protobuf: { impl: 'promwire', kind: 'native', accept: PROTOBUF_ACCEPT, gzip: false },
+  'protobuf+gzip': { impl: 'promwire', kind: 'native', accept: PROTOBUF_ACCEPT, gzip: true },
+  'prom-client': { impl: 'prom-client', kind: 'http', accept: 'text/plain;version=0.0.4', gzip: false },
+};
 // LONG_TURN_MS: print every turn longer than this (main-thread CPU) with its time since start, to
 // line up with node --trace-gc's lines.
 const LONG_TURN_MS = Number(process.env.LONG_TURN_MS ?? Infinity);
@@ -59,9 +83,10 @@ const arg = (name, fallback) => {
 async function build(impl, kind, series) {
   const registry = new client.Registry();
   const route = (i) => `/api/v1/resource-${i}/:id`;
-  if (kind === 'http' && impl === 'promwire') {
+  if ((kind === 'http' || kind === 'native') && impl === 'promwire') {
     const core = await importCore();
-    const recorder = core.createHttpMetrics({ registry, defaultMetrics: false, maxLabelValues: series, routeOf: (r) => r.route });
+    const histograms = kind === 'native' ? 'both' : 'classic';
+    const recorder = core.createHttpMetrics({ registry, defaultMetrics: false, maxLabelValues: series, routeOf: (r) => r.route, histograms });
     const raw = { method: 'GET', url: '/', headers: {} };
     for (let i = 0; i < series; i++) recorder.end(recorder.begin({ route: route(i) }, undefined, raw), 200);
   } else if (kind === 'http') {
@@ -93,6 +118,9 @@ async function build(impl, kind, series) {
       async scrape(mode) {
         const reply = await endpoint.respond({ method: 'GET', headers: { accept: mode.accept, 'accept-encoding': mode.gzip ? 'gzip' : '' } });
         if (reply.status !== 200) throw new Error(`scrape answered ${reply.status}: ${reply.body}`);
+        if (mode.accept === PROTOBUF_ACCEPT && !reply.headers['content-type'].startsWith('application/vnd.google.protobuf')) {
+          throw new Error(`a protobuf scrape answered ${reply.headers['content-type']}`);
+        }
         return reply.body;
       },
     };
@@ -195,7 +223,7 @@ async function measure(bench, mode) {
 async function child(impl, kind, series, runs) {
   const bench = await build(impl, kind, series);
   const rows = [];
-  for (const mode of MODES) {
+  for (const mode of kind === 'native' ? PROTOBUF_MODES : MODES) {
     if (impl === 'prom-client' && mode.name.startsWith('openmetrics')) continue; // its registry writes one format
     await bench.scrape(mode); // warm-up
     const samples = [];
@@ -209,8 +237,8 @@ async function child(impl, kind, series, runs) {
 }
 
 /** Serves /ping and /metrics on 127.0.0.1 for the latency run; tells the parent its port. */
-async function server(impl, series) {
-  const bench = await build(impl, 'http', series);
+async function server(impl, kind, series) {
+  const bench = await build(impl, kind, series);
   const srv = createServer((req, res) => {
     if (req.url === '/metrics') return void bench.handler(req, res);
     res.end('pong');
@@ -231,7 +259,7 @@ function get(port, path, headers = {}) {
 }
 
 /** `concurrency` loops of GET /ping, with or without a back-to-back scraper, bounded in count and time. */
-async function load(port, scraping, { concurrency = 4, count = 4000, seconds = 20, gzip: gzipped = false } = {}) {
+async function load(port, scraping, { concurrency = 4, count = 4000, seconds = 20, accept, gzip: gzipped = false } = {}) {
   const latencies = [];
   const deadline = performance.now() + seconds * 1000;
   let sent = 0;
@@ -239,7 +267,7 @@ async function load(port, scraping, { concurrency = 4, count = 4000, seconds = 2
   let scrapes = 0;
   const scraper = (async () => {
     while (scraping && !done) {
-      await get(port, '/metrics', gzipped ? { 'accept-encoding': 'gzip' } : {});
+      await get(port, '/metrics', { accept, ...(gzipped ? { 'accept-encoding': 'gzip' } : {}) });
       scrapes++;
     }
   })();
@@ -266,17 +294,18 @@ function spawn(args) {
   return fork(SELF, args, { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
-async function latency(impl, series, gzipped) {
-  const srv = spawn(['--server', impl, String(series)]);
+async function latency(name, series) {
+  const { impl, kind, accept, gzip: gzipped } = LATENCY_SERVERS[name];
+  const srv = spawn(['--server', impl, kind, String(series)]);
   const port = await new Promise((resolve) => srv.on('message', (m) => m.type === 'port' && resolve(m.port)));
-  const loader = spawn(['--load', String(port), String(gzipped)]);
+  const loader = spawn(['--load', String(port), String(gzipped), accept]);
   const result = await new Promise((resolve, reject) => {
     loader.on('message', (m) => m.type === 'latency' && resolve(m.result));
     loader.on('exit', (code) => code !== 0 && reject(new Error(`load process exited ${code}`)));
   });
   srv.send('stop');
   await new Promise((resolve) => srv.on('exit', resolve));
-  return { impl, series, gzip: gzipped, ...result };
+  return { name, impl, kind, series, gzip: gzipped, ...result };
 }
 
 const fixed = (x, digits = 1) => (x === undefined ? '–' : x.toFixed(digits));
@@ -293,11 +322,12 @@ function report({ node, rows, latencies }) {
     );
   }
   if (latencies.length > 0) {
-    lines.push('', '| server | series | gzip | /ping p50, no scrape (ms) | p99, no scrape | p50, scraping | p99, scraping | max, scraping | scrapes |');
-    lines.push('|---|---:|---|---:|---:|---:|---:|---:|---:|');
+    lines.push('', '| server | format | series | gzip | /ping p50, no scrape (ms) | p99, no scrape | p50, scraping | p99, scraping | max, scraping | scrapes |');
+    lines.push('|---|---|---:|---|---:|---:|---:|---:|---:|---:|');
     for (const l of latencies) {
+      const format = l.kind === 'native' ? 'protobuf' : 'text';
       lines.push(
-        `| ${l.impl} | ${l.series.toLocaleString('en')} | ${l.gzip ? 'yes' : 'no'} | ${fixed(l.idle.p50)} | ${fixed(l.idle.p99)} | ` +
+        `| ${l.impl} | ${format} | ${l.series.toLocaleString('en')} | ${l.gzip ? 'yes' : 'no'} | ${fixed(l.idle.p50)} | ${fixed(l.idle.p99)} | ` +
           `${fixed(l.scraping.p50)} | ${fixed(l.scraping.p99)} | ${fixed(l.scraping.max)} | ${l.scraping.scrapes} |`,
       );
     }
@@ -311,11 +341,15 @@ async function main() {
   const seriesList = arg('series', '1000,10000,100000').split(',').map(Number);
   const runs = Number(arg('runs', '3'));
   const latencySeries = Number(arg('latency', '100000'));
+  const latencyServers = arg('latency-servers', Object.keys(LATENCY_SERVERS).join(',')).split(',');
+  const kinds = arg('kinds', KINDS.join(',')).split(',');
+  for (const name of latencyServers) if (!(name in LATENCY_SERVERS)) throw new Error(`unknown latency server ${name}`);
+  for (const kind of kinds) if (!KINDS.includes(kind)) throw new Error(`unknown registry kind ${kind}`);
   const out = arg('out', undefined);
   const rows = [];
   for (const series of seriesList) {
-    for (const kind of ['http', 'client', 'client1']) {
-      for (const impl of ['promwire', 'prom-client']) {
+    for (const kind of kinds) {
+      for (const impl of kind === 'native' ? ['promwire'] : ['promwire', 'prom-client']) {
         const proc = spawn(['--child', impl, kind, String(series), String(runs)]);
         proc.on('message', (m) => {
           if (m.type !== 'row') return;
@@ -329,8 +363,8 @@ async function main() {
   }
   const latencies = [];
   if (latencySeries > 0) {
-    for (const [impl, gzipped] of [['promwire', false], ['promwire', true], ['prom-client', false]]) {
-      const row = await latency(impl, latencySeries, gzipped);
+    for (const name of latencyServers) {
+      const row = await latency(name, latencySeries);
       latencies.push(row);
       console.log(JSON.stringify(row));
     }
@@ -342,12 +376,12 @@ async function main() {
 
 const mode = process.argv[2];
 if (mode === '--child') await child(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6])).then(() => process.disconnect?.());
-else if (mode === '--server') await server(process.argv[3], Number(process.argv[4]));
+else if (mode === '--server') await server(process.argv[3], process.argv[4], Number(process.argv[5]));
 else if (mode === '--load') {
   const port = Number(process.argv[3]);
-  const gzipped = process.argv[4] === 'true';
-  const idle = await load(port, false, { gzip: gzipped });
-  const scraping = await load(port, true, { gzip: gzipped });
+  const options = { gzip: process.argv[4] === 'true', accept: process.argv[5] };
+  const idle = await load(port, false, options);
+  const scraping = await load(port, true, options);
   process.send({ type: 'latency', result: { idle, scraping } });
   process.disconnect();
 } else await main();

@@ -3,10 +3,9 @@
  * messages, each preceded by its length): what Prometheus asks for to scrape native histograms.
  * Carries counters (with exemplars), gauges, summaries, untyped metrics, classic histograms
  * (with bucket exemplars) and native histograms. Messages are built as plain objects and encoded
- * by protobufjs from the checked-in `proto/metrics.proto`, loaded on the first protobuf scrape.
+ * by protobufjs from the checked-in `proto/metrics.proto`, loaded on the first protobuf scrape
+ * (see `schema.ts`).
  */
-import { join } from 'node:path';
-import type { Type } from 'protobufjs';
 import { type MetricObjectWithValues, type MetricSample, type Registry, defaultLabelsOf, metricsOf } from '../prom';
 import { type Family, isFamily } from '../family';
 import type { CounterFamily } from '../counter';
@@ -15,26 +14,10 @@ import type { HistogramFamily } from '../histogram';
 import type { Exemplar } from '../exemplar';
 import { spansOf } from '../native/native-buckets';
 import * as pb from './messages';
+import { ProtobufBody, nextTurn } from './body';
+import { loadSchema } from './schema';
 
-interface Schema {
-  protobuf: typeof import('protobufjs');
-  metric: Type;
-}
-
-/** The Metric message type, loaded once per process on the first protobuf scrape. */
-const SCHEMA: { loaded?: Schema } = {};
-
-/** Where the schema is, from `src/protobuf/` and from `dist/protobuf/` alike. */
-export const METRICS_PROTO = join(__dirname, '..', '..', 'proto', 'metrics.proto');
-
-function schema(): Schema {
-  if (SCHEMA.loaded === undefined) {
-    // Required, not imported: text-only applications never load protobufjs.
-    const protobuf = require('protobufjs') as typeof import('protobufjs');
-    SCHEMA.loaded = { protobuf, metric: protobuf.loadSync(METRICS_PROTO).lookupType('io.prometheus.client.Metric') };
-  }
-  return SCHEMA.loaded;
-}
+export { METRICS_PROTO } from './schema';
 
 /** MetricFamily field tags (field number × 8 + wire type): name, help, type, metric. */
 const NAME_TAG = (1 << 3) | 2;
@@ -42,44 +25,75 @@ const HELP_TAG = (2 << 3) | 2;
 const TYPE_TAG = 3 << 3;
 const METRIC_TAG = (4 << 3) | 2;
 
+/** Series encoded in one turn of the event loop before the render yields. */
+export const SERIES_PER_TURN = 512;
+
 type Defaults = Readonly<Record<string, string | number>>;
 
 /**
  * The delimited protobuf exposition of every metric in `registry`, the registry's default labels
- * on every series without a label of that name (as in the text formats). Each series is encoded
- * on its own and the family assembled around them, yielding to the event loop every
- * `seriesPerTurn` series, so a family of 100,000 series does not block the loop in one piece.
- * Rejects with a collector's error, so no caller sends half an exposition.
+ * on every series without a label of that name (as in the text formats). Rejects with a
+ * collector's error, so no caller sends half an exposition.
+ *
+ * Rendered in turns: one protobufjs writer encodes `seriesPerTurn` series (each a length-delimited
+ * `Metric`, field 4 of its family), its bytes are copied into the body (see {@link ProtobufBody},
+ * which starts at `sizeHint` bytes, the last body's size) and the render yields to the event loop.
+ * A family's length prefix is written once the family is complete: a family spanning turns gets
+ * room for it from an estimate (the series so far, scaled to the family's series count), and is
+ * moved in turns in the rare case the estimate had the prefix's size wrong.
  */
-export async function renderProtobuf(registry: Registry, seriesPerTurn = 512): Promise<Buffer> {
-  const { protobuf, metric: metricType } = schema();
+export async function renderProtobuf(registry: Registry, seriesPerTurn = SERIES_PER_TURN, sizeHint = 0): Promise<Buffer> {
+  const { protobuf, metric: metricType } = await loadSchema();
   const defaults = defaultLabelsOf(registry);
-  const parts: Uint8Array[] = [];
+  const body = new ProtobufBody(sizeHint);
+  // One writer for the whole render: its buffer grows to a turn's bytes once and is reused.
+  const writer = protobuf.Writer.create();
   let written = 0;
   for (const metric of metricsOf(registry)) {
     const family = isFamily(metric) ? familyMessage(metric, defaults) : objectMessage(await metric.get(), defaults);
-    const header = protobuf.Writer.create().uint32(NAME_TAG).string(family.name).uint32(HELP_TAG).string(family.help).uint32(TYPE_TAG).int32(family.type).finish();
-    // The series of one turn are joined into one chunk, so the final join has few, large parts.
-    const body: Uint8Array[] = [header];
-    let turn: Uint8Array[] = [];
-    let length = header.length;
+    writer.uint32(NAME_TAG).string(family.name).uint32(HELP_TAG).string(family.help).uint32(TYPE_TAG).int32(family.type);
+    const start = body.length; // where the family's length prefix goes
+    let prefix = 0; // bytes left for it in the body, once part of the family is there
+    let count = 0;
     for (const series of family.metric) {
-      const bytes = metricType.encode(series).finish();
-      const prefix = protobuf.Writer.create().uint32(METRIC_TAG).uint32(bytes.length).finish();
-      turn.push(prefix, bytes);
-      length += prefix.length + bytes.length;
+      writer.uint32(METRIC_TAG).fork();
+      metricType.encode(series, writer).ldelim();
+      count++;
       if (++written >= seriesPerTurn) {
-        body.push(Buffer.concat(turn));
-        turn = [];
+        if (prefix === 0) {
+          prefix = varintSize(Math.min(2 ** 32 - 1, Math.ceil((writer.pos / count) * Math.max(count, family.size()))));
+          await body.skip(prefix);
+        }
+        await body.append(writer.finish(true));
+        writer.reset();
         written = 0;
-        await new Promise(setImmediate);
+        await nextTurn();
       }
     }
-    if (length === header.length) continue; // no series: no family
-    body.push(Buffer.concat(turn));
-    parts.push(protobuf.Writer.create().uint32(length).finish(), ...body);
+    if (count === 0) {
+      writer.reset(); // no series: no family
+      continue;
+    }
+    if (prefix === 0) {
+      prefix = varintSize(writer.pos);
+      await body.skip(prefix);
+    }
+    await body.append(writer.finish(true));
+    writer.reset();
+    const length = body.length - start - prefix;
+    const size = varintSize(length);
+    if (size !== prefix) await body.shift(start + prefix, size - prefix);
+    body.put(writer.uint32(length).finish(true), start);
+    writer.reset();
   }
-  return Buffer.concat(parts);
+  return body.bytes();
+}
+
+/** Bytes of `value` as a varint (protobufjs writes lengths as uint32). */
+function varintSize(value: number): number {
+  let size = 1;
+  for (let v = value >>> 7; v > 0; v >>>= 7) size++;
+  return size;
 }
 
 /** A family's header and its series, built one series at a time as they are encoded. */
@@ -88,11 +102,13 @@ interface FamilyMessage {
   help: string;
   type: number;
   metric: Iterable<pb.Metric>;
+  /** How many series `metric` holds (a promwire family may gain series while it is written). */
+  size(): number;
 }
 
 /** A promwire family, read from its columns. */
 function familyMessage(family: Family, defaults: Defaults): FamilyMessage {
-  return { name: family.familyName, help: family.help, type: pb.TYPES[family.type]!, metric: seriesOf(family, defaults) };
+  return { name: family.familyName, help: family.help, type: pb.TYPES[family.type]!, metric: seriesOf(family, defaults), size: () => family.index.size };
 }
 
 function* seriesOf(family: Family, defaults: Defaults): Generator<pb.Metric> {
@@ -195,7 +211,7 @@ function objectMessage(metric: MetricObjectWithValues, defaults: Defaults): Fami
       if (metric.type === 'counter') return { label, counter: { value: s.value, exemplar: sampleExemplar(s) } };
       return metric.type === 'gauge' ? { label, gauge: { value: s.value } } : { label, untyped: { value: s.value } };
     });
-    return { name: metric.name, help: metric.help, type, metric: metrics };
+    return { name: metric.name, help: metric.help, type, metric: metrics, size: () => metrics.length };
   }
   const inner = metric.type === 'histogram' ? 'le' : 'quantile';
   const series = new Map<string, { label: pb.LabelPair[]; samples: MetricSample[] }>();
@@ -230,7 +246,7 @@ function objectMessage(metric: MetricObjectWithValues, defaults: Defaults): Fami
         : { label, summary: { sampleCount: whole(count), sampleSum: sum, quantile } },
     );
   }
-  return { name: metric.name, help: metric.help, type, metric: metrics };
+  return { name: metric.name, help: metric.help, type, metric: metrics, size: () => metrics.length };
 }
 
 function sampleExemplar(s: MetricSample): pb.Exemplar | undefined {

@@ -16,8 +16,14 @@ export interface ProtobufSource {
 }
 
 export function protobufSource(registry: Registry): ProtobufSource {
+  // The last body's size: where the next one's buffer starts.
+  let size = 0;
   return {
     offered: () => metricsOf(registry).some((m) => isFamily(m) && (m as { native?: unknown }).native !== undefined),
-    render: () => renderProtobuf(registry),
+    async render() {
+      const body = await renderProtobuf(registry, undefined, size);
+      size = body.length;
+      return body;
+    },
   };
 }
