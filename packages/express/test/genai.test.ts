@@ -1,8 +1,10 @@
 /**
  * GenAI metrics on Express 4 and 5: the fake OpenAI-compatible handler answers streamed chat
  * (with and without usage), non-streamed chat, embeddings and an error, parsed by
- * `express.json()`; `/metrics` shows exactly what it sent, and the client receives the same
- * bytes with promwire as without.
+ * `express.json()`, and the torture cases (SSE written one byte per write, with CRLF, comments
+ * and multi-line data, a 10 MiB event; a body that is not JSON; a client that leaves
+ * mid-stream); `/metrics` shows exactly what it sent, and the client receives the same bytes
+ * with promwire as without.
  */
 import { createServer } from 'node:http';
 import type { Express, Request, Response } from 'express';
@@ -10,7 +12,9 @@ import { Registry } from 'prom-client';
 import { metrics } from '@promwire/express';
 import { genAiMetrics } from '@promwire/ml';
 import { listen, scrape, type Listening } from '../../../test/helpers/http';
-import { EXPECTED_FIGURES, fakeAnswer, genAiFigures, postJson, sendCases, writeStream } from '../../../test/helpers/fake-openai';
+import {
+  EXPECTED_FIGURES, expectedTortureFigures, fakeAnswer, genAiFigures, postJson, sendCases, sendTorture, tortureAsSent, tortureFigures, writeStream,
+} from '../../../test/helpers/fake-openai';
 
 type ExpressModule = typeof import('express');
 
@@ -53,6 +57,16 @@ describe.each(versions)('GenAI metrics on %s', (_name, express) => {
     const bare = await sendCases(bareUrl);
     expect(received).toEqual(bare);
     expect(genAiFigures(await scrape(url))).toEqual(EXPECTED_FIGURES);
+  });
+
+  it('SSE torture (one byte per write, CRLF, comments, a 10 MiB event), a body that is not JSON, a client that leaves mid-stream: counted as sent, the same bytes as without promwire', async () => {
+    const url = await start(openAiApp(express, { registry: new Registry(), defaultMetrics: false }));
+    const bareUrl = await start(openAiApp(express));
+    const received = await sendTorture(url, () => scrape(url));
+    const bare = await sendTorture(bareUrl);
+    expect(received).toEqual(bare);
+    expect(received).toMatchObject(tortureAsSent());
+    expect(tortureFigures(await scrape(url))).toEqual(expectedTortureFigures(bare.notJson));
   });
 
   it('reads configured routes (a template), with a prefix, and nothing with genai: false', async () => {

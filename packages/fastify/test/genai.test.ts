@@ -2,14 +2,18 @@
  * GenAI metrics on Fastify 4 and 5, over a real socket and through `inject()`: JSON answers go
  * through `reply.send`, streams through `reply.send(stream)` (Fastify pipes it) and through a
  * hijacked reply written by hand; `/metrics` shows exactly what the fake handler sent, and the
- * client receives the same bytes with promwire as without.
+ * client receives the same bytes with promwire as without. The torture cases (SSE written one
+ * byte per write, with CRLF, comments and multi-line data, a 10 MiB event; a body that is not
+ * JSON; a client that leaves mid-stream) run over a socket: inject() cannot disconnect.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Registry } from 'prom-client';
 import { metrics } from '@promwire/fastify';
 import { parseExposition } from '../../../test/helpers/exposition';
 import { scrape as scrapeHttp } from '../../../test/helpers/http';
-import { EXPECTED_FIGURES, fakeAnswer, genAiFigures, sendCases, streamBody, writeStream } from '../../../test/helpers/fake-openai';
+import {
+  EXPECTED_FIGURES, expectedTortureFigures, fakeAnswer, genAiFigures, sendCases, sendTorture, streamBody, tortureAsSent, tortureFigures, writeStream,
+} from '../../../test/helpers/fake-openai';
 import { VERSIONS, type FastifyFactory } from './fastify-versions';
 
 async function openAiApp(fastify: FastifyFactory, instrument: boolean, hijack: boolean): Promise<FastifyInstance> {
@@ -54,6 +58,21 @@ describe.each(VERSIONS)('GenAI metrics on %s', (_name, fastify) => {
     const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
     expect(await sendCases(url)).toEqual(await sendCases(bareUrl));
     expect(genAiFigures(await scrapeHttp(url))).toEqual(EXPECTED_FIGURES);
+  });
+
+  it.each([
+    ['reply.send(stream)', false],
+    ['a hijacked reply', true],
+  ])('over a socket, SSE torture by %s (one byte per write, CRLF, comments, a 10 MiB event), a body that is not JSON, a client that leaves mid-stream: counted as sent, the same bytes as without promwire', async (_how, hijack) => {
+    const app = await build(true, hijack);
+    const bare = await build(false, hijack);
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
+    const received = await sendTorture(url, () => scrapeHttp(url));
+    const bareReplies = await sendTorture(bareUrl);
+    expect(received).toEqual(bareReplies);
+    expect(received).toMatchObject(tortureAsSent());
+    expect(tortureFigures(await scrapeHttp(url))).toEqual(expectedTortureFigures(bareReplies.notJson));
   });
 
   it('through inject(): exactly what the handler sent, the same bytes as without promwire', async () => {

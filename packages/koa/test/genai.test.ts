@@ -9,13 +9,22 @@ import type Koa from 'koa';
 import { Registry } from 'prom-client';
 import { metrics } from '../src';
 import { listen, scrape, type Listening } from '../../../test/helpers/http';
-import { EXPECTED_FIGURES, fakeAnswer, genAiFigures, sendCases, streamBody } from '../../../test/helpers/fake-openai';
+import {
+  EXPECTED_FIGURES, expectedTortureFigures, fakeAnswer, genAiFigures, sendCases, sendTorture, streamBody, tortureAsSent, tortureFigures,
+} from '../../../test/helpers/fake-openai';
 import { KOA_VERSIONS, type KoaClass } from './support';
 
+/** A body that is not JSON gets a 400, as from @koa/bodyparser. */
 async function jsonBody(ctx: Koa.Context, next: Koa.Next): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-  (ctx.request as { body?: unknown }).body = chunks.length === 0 ? undefined : JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  let body: unknown;
+  try {
+    body = chunks.length === 0 ? undefined : JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    ctx.throw(400, 'invalid JSON body');
+  }
+  (ctx.request as { body?: unknown }).body = body;
   await next();
 }
 
@@ -49,5 +58,15 @@ describe.each(KOA_VERSIONS)('GenAI metrics on %s', (_name, KoaApp) => {
     const bareUrl = await start(openAiApp(KoaApp, false));
     expect(await sendCases(url)).toEqual(await sendCases(bareUrl));
     expect(genAiFigures(await scrape(url))).toEqual(EXPECTED_FIGURES);
+  });
+
+  it('SSE torture (one byte per write, CRLF, comments, a 10 MiB event), a body that is not JSON, a client that leaves mid-stream: counted as sent, the same bytes as without promwire', async () => {
+    const url = await start(openAiApp(KoaApp, true));
+    const bareUrl = await start(openAiApp(KoaApp, false));
+    const received = await sendTorture(url, () => scrape(url));
+    const bare = await sendTorture(bareUrl);
+    expect(received).toEqual(bare);
+    expect(received).toMatchObject(tortureAsSent());
+    expect(tortureFigures(await scrape(url))).toEqual(expectedTortureFigures(bare.notJson));
   });
 });

@@ -1,7 +1,9 @@
 /**
  * GenAI metrics on NestJS, on Express and on Fastify: a controller answers with the fake
  * OpenAI-compatible handler (JSON through the platform's response, streams written on Node's
- * response); `/metrics` shows exactly what it sent, and the client receives the same bytes with
+ * response), and the torture cases (SSE written one byte per write, with CRLF, comments and
+ * multi-line data, a 10 MiB event; a body that is not JSON; a client that leaves mid-stream);
+ * `/metrics` shows exactly what it sent, and the client receives the same bytes with
  * `MetricsModule` as without.
  */
 import { Body, Controller, Module, Post, Res, type DynamicModule } from '@nestjs/common';
@@ -13,7 +15,9 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { MetricsModule } from '../src';
 import { scrape } from '../../../test/helpers/http';
-import { EXPECTED_FIGURES, fakeAnswer, genAiFigures, sendCases, writeStream } from '../../../test/helpers/fake-openai';
+import {
+  EXPECTED_FIGURES, expectedTortureFigures, fakeAnswer, genAiFigures, sendCases, sendTorture, tortureAsSent, tortureFigures, writeStream,
+} from '../../../test/helpers/fake-openai';
 import { nestVersion } from './fastify-compress';
 
 jest.mock('../../../node_modules/light-my-request/node_modules/cookie/dist/index.js', () => {
@@ -72,5 +76,15 @@ describe.each(['express', 'fastify'] as const)(`GenAI metrics on NestJS ${nestVe
     const bareUrl = await start(undefined);
     expect(await sendCases(url)).toEqual(await sendCases(bareUrl));
     expect(genAiFigures(await scrape(url))).toEqual(EXPECTED_FIGURES);
+  });
+
+  test('SSE torture (one byte per write, CRLF, comments, a 10 MiB event), a body that is not JSON, a client that leaves mid-stream: counted as sent, the same bytes as without promwire', async () => {
+    const url = await start(MetricsModule.forRoot({ registry: new Registry(), defaultMetrics: false }));
+    const bareUrl = await start(undefined);
+    const received = await sendTorture(url, () => scrape(url));
+    const bare = await sendTorture(bareUrl);
+    expect(received).toEqual(bare);
+    expect(received).toMatchObject(tortureAsSent());
+    expect(tortureFigures(await scrape(url))).toEqual(expectedTortureFigures(bare.notJson));
   });
 });
