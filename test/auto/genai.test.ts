@@ -4,11 +4,15 @@
  * under `--require` and `--import
  * @promwire/auto/register`, on the built packages. The preload's scrape shows exactly what the
  * fake handler sent (tokens, TTFT, TPOT, chunk gaps, missing usage, the error type, in flight
- * 0), and the client receives the same bytes as from the app started without the preload.
+ * 0), and the client receives the same bytes as from the app started without the preload; the
+ * same for the torture cases (SSE written one byte per write, with CRLF, comments and
+ * multi-line data, a 10 MiB event; a body that is not JSON; a client that leaves mid-stream).
  * PROMWIRE_GENAI=false turns them off, PROMWIRE_GENAI_ROUTES chooses the routes, and a bad
  * route list is one line naming the variable, with promwire off and the app unaffected.
  */
-import { CASES, EXPECTED_FIGURES, genAiFigures, postJson, sendCases } from '../helpers/fake-openai';
+import {
+  CASES, EXPECTED_FIGURES, type TortureReplies, expectedTortureFigures, genAiFigures, postJson, sendCases, sendTorture, tortureAsSent, tortureFigures,
+} from '../helpers/fake-openai';
 import { type Flag, LISTENING, runApp } from './preload';
 
 jest.setTimeout(120000);
@@ -25,14 +29,16 @@ const runs: [string, string, Flag, NodeJS.ProcessEnv][] = [
   ['NestJS on Fastify, CommonJS', 'genai-nest.cjs', '--import', { PLATFORM: 'fastify' }],
 ];
 
-let bare: Record<string, Record<string, string>> = {};
+/** What each app (with its environment) answers without the preload: the cases, and the torture cases. */
+const bare = new Map<string, { cases: Record<string, string>; torture: TortureReplies }>();
+const key = (app: string, env: NodeJS.ProcessEnv): string => `${app} ${JSON.stringify(env)}`;
 
 beforeAll(async () => {
   for (const [, app, , env] of runs) {
-    if (bare[app] !== undefined) continue;
+    if (bare.has(key(app, env))) continue;
     const run = await runApp(app, '--require', { env, preloads: [], ready: [LISTENING] });
     try {
-      bare = { ...bare, [app]: await sendCases(run.appUrl) };
+      bare.set(key(app, env), { cases: await sendCases(run.appUrl), torture: await sendTorture(run.appUrl) });
     } finally {
       await run.stop();
     }
@@ -42,8 +48,22 @@ beforeAll(async () => {
 test.each(runs)('%s (%s) under %s: the handler\'s figures exactly, the same bytes as without the preload', async (_name, app, flag, env) => {
   const run = await runApp(app, flag, { env });
   try {
-    expect(await sendCases(run.appUrl)).toEqual(bare[app]);
+    expect(await sendCases(run.appUrl)).toEqual(bare.get(key(app, env))!.cases);
     expect(genAiFigures(await run.scrape())).toEqual(EXPECTED_FIGURES);
+    expect(run.output()).not.toMatch(/promwire: (?!metrics on)/);
+  } finally {
+    await run.stop();
+  }
+});
+
+test.each(runs)('%s (%s) under %s: SSE torture (one byte per write, CRLF, comments, a 10 MiB event), a body that is not JSON, a client that leaves mid-stream: counted as sent, the same bytes as without the preload', async (_name, app, flag, env) => {
+  const run = await runApp(app, flag, { env });
+  try {
+    const expected = bare.get(key(app, env))!.torture;
+    const received = await sendTorture(run.appUrl, () => run.scrape());
+    expect(received).toEqual(expected);
+    expect(received).toMatchObject(tortureAsSent());
+    expect(tortureFigures(await run.scrape())).toEqual(expectedTortureFigures(expected.notJson));
     expect(run.output()).not.toMatch(/promwire: (?!metrics on)/);
   } finally {
     await run.stop();

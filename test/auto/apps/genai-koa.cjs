@@ -10,7 +10,13 @@ const app = new Koa();
 app.use(async (ctx, next) => {
   const chunks = [];
   for await (const chunk of ctx.req) chunks.push(chunk);
-  ctx.request.body = chunks.length === 0 ? undefined : JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  let body;
+  try {
+    body = chunks.length === 0 ? undefined : JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    ctx.throw(400, 'invalid JSON body'); // as @koa/bodyparser answers a body that is not JSON
+  }
+  ctx.request.body = body;
   await next();
 });
 const router = new Router();
