@@ -1,6 +1,7 @@
 /**
  * The messages of `proto/metrics.proto` as plain objects, in protobufjs's camel-case field names:
- * what the protobuf renderer builds and protobufjs encodes.
+ * what the protobuf renderer builds and protobufjs encodes; and the pieces both kinds of metric
+ * (promwire's families, client metrics' `get()`) build them from.
  */
 
 /** `MetricType` numbers by the type names registries use. */
@@ -59,4 +60,38 @@ export interface Metric {
   untyped?: { value: number };
   summary?: { sampleCount: number; sampleSum: number; quantile: Quantile[] };
   histogram?: Histogram;
+}
+
+/** A family's header and its series, built one series at a time as they are encoded. */
+export interface FamilyMessage {
+  name: string;
+  help: string;
+  type: number;
+  metric: Iterable<Metric>;
+  /** How many series `metric` holds (a promwire family may gain series while it is written). */
+  size(): number;
+}
+
+/** Default labels of a registry, by name. */
+export type Defaults = Readonly<Record<string, string | number>>;
+
+/** A series' label pairs: its own, then each default label it does not have. */
+export function pairs(names: readonly string[], values: readonly string[], defaults: Defaults): LabelPair[] {
+  const out: LabelPair[] = [];
+  for (let i = 0; i < names.length; i++) out.push({ name: names[i]!, value: values[i] ?? '' });
+  for (const name of Object.keys(defaults)) {
+    if (!names.includes(name)) out.push({ name, value: String(defaults[name]) });
+  }
+  return out;
+}
+
+/** A promwire exemplar: its trace id, value and time. */
+export function exemplarOf(ex: { traceId: string; value: number; timestamp: number }): Exemplar {
+  return { label: [{ name: 'trace_id', value: ex.traceId }], value: ex.value, timestamp: timestampOf(ex.timestamp) };
+}
+
+/** A time in seconds as a protobuf Timestamp. */
+export function timestampOf(seconds: number): Timestamp {
+  const whole = Math.floor(seconds);
+  return { seconds: whole, nanos: Math.round((seconds - whole) * 1e9) };
 }
