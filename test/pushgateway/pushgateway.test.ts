@@ -9,6 +9,7 @@ import { PushgatewayError, createHttpMetrics, pushMetrics, renderRegistry } from
 import { type Pushgateway, startPushgateway } from '../helpers/pushgateway';
 import { startPrometheus } from '../helpers/prometheus';
 import { parseExposition, type Sample } from '../helpers/exposition';
+import { eventually } from '../helpers/http';
 
 let gateway: Pushgateway;
 beforeAll(async () => {
@@ -82,6 +83,8 @@ describe.each(['text', 'protobuf'] as const)('the %s format', (format) => {
     await pusher.push();
     expect((await gateway.group(job)).length).toBeGreaterThan(0);
     await pusher.delete();
+    // The gateway answers DELETE with 202 before its store applies it: wait for the group to go.
+    await eventually(async () => (await gateway.metrics()).samples.every((s) => s.labels.job !== job), 20000);
     expect(await gateway.group(job)).toEqual([]);
     expect((await gateway.metrics()).find('push_time_seconds', { job })).toEqual([]);
   });
