@@ -19,7 +19,14 @@ export class ProtobufBody {
   /** Bytes written so far. */
   length = 0;
 
-  constructor(sizeHint = 0) {
+  /**
+   * @param sizeHint bytes expected (the last body's size); the buffer starts an eighth larger.
+   * @param moveBytesPerTurn bytes copied or moved per turn when growing or shifting.
+   */
+  constructor(
+    sizeHint = 0,
+    private readonly moveBytesPerTurn = MOVE_BYTES_PER_TURN,
+  ) {
     this.buffer = Buffer.allocUnsafeSlow(Math.max(MIN_BODY_BYTES, Math.ceil(sizeHint * 1.125)));
   }
 
@@ -44,7 +51,7 @@ export class ProtobufBody {
 
   /**
    * Moves the bytes from `from` to the end by `delta` (negative: towards the start), in pieces
-   * of {@link MOVE_BYTES_PER_TURN} bytes, a turn each. Pieces are taken in the order that never
+   * of `moveBytesPerTurn` bytes, a turn each. Pieces are taken in the order that never
    * overwrites bytes still to be moved.
    */
   async shift(from: number, delta: number): Promise<void> {
@@ -52,15 +59,15 @@ export class ProtobufBody {
     const end = this.length;
     if (delta > 0) {
       await this.reserve(delta);
-      for (let to = end; to > from; to -= MOVE_BYTES_PER_TURN) {
-        const at = Math.max(from, to - MOVE_BYTES_PER_TURN);
+      for (let to = end; to > from; to -= this.moveBytesPerTurn) {
+        const at = Math.max(from, to - this.moveBytesPerTurn);
         this.buffer.copyWithin(at + delta, at, to);
         if (at > from) await nextTurn();
       }
     } else {
-      for (let at = from; at < end; at += MOVE_BYTES_PER_TURN) {
-        this.buffer.copyWithin(at + delta, at, Math.min(end, at + MOVE_BYTES_PER_TURN));
-        if (at + MOVE_BYTES_PER_TURN < end) await nextTurn();
+      for (let at = from; at < end; at += this.moveBytesPerTurn) {
+        this.buffer.copyWithin(at + delta, at, Math.min(end, at + this.moveBytesPerTurn));
+        if (at + this.moveBytesPerTurn < end) await nextTurn();
       }
     }
     this.length += delta;
@@ -75,9 +82,9 @@ export class ProtobufBody {
   private async reserve(count: number): Promise<void> {
     if (this.length + count <= this.buffer.length) return;
     const next = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + count));
-    for (let at = 0; at < this.length; at += MOVE_BYTES_PER_TURN) {
-      this.buffer.copy(next, at, at, Math.min(this.length, at + MOVE_BYTES_PER_TURN));
-      if (at + MOVE_BYTES_PER_TURN < this.length) await nextTurn();
+    for (let at = 0; at < this.length; at += this.moveBytesPerTurn) {
+      this.buffer.copy(next, at, at, Math.min(this.length, at + this.moveBytesPerTurn));
+      if (at + this.moveBytesPerTurn < this.length) await nextTurn();
     }
     this.buffer = next;
   }
