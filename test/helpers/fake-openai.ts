@@ -177,12 +177,14 @@ function digest(status: number, bytes: Buffer): Digest {
   return { status, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
+/** What the fake handler writes for torture case `kind`. */
+function sent(kind: TortureStream | 'endless'): Digest {
+  const answer = fakeAnswer(TORTURE_PATH, tortureBody(kind));
+  return digest(answer.status, Buffer.from(answer.chunks.join('')));
+}
+
 /** What the fake handler writes for each torture case: a client that gets every byte receives exactly this. */
 export function tortureAsSent(): Pick<TortureReplies, 'streams' | 'aborted'> {
-  const sent = (kind: TortureStream | 'endless'): Digest => {
-    const answer = fakeAnswer(TORTURE_PATH, tortureBody(kind));
-    return digest(answer.status, Buffer.from(answer.chunks.join('')));
-  };
   const streams = Object.fromEntries(TORTURE_STREAMS.map((kind) => [kind, sent(kind)])) as Record<TortureStream, Digest>;
   return { streams, aborted: sent('endless') };
 }
@@ -249,7 +251,7 @@ export async function sendTorture(baseUrl: string, scrape?: () => Promise<Reader
   }
   const bad = await post(baseUrl + TORTURE_PATH, NOT_JSON_BODY);
   const notJson = { status: bad.status, contentType: bad.contentType, body: bad.bytes.toString('latin1') };
-  const aborted = await leaveAfter(baseUrl + TORTURE_PATH, tortureAsSent().aborted.bytes);
+  const aborted = await leaveAfter(baseUrl + TORTURE_PATH, sent('endless').bytes);
   if (scrape !== undefined) {
     const model = { gen_ai_operation_name: 'chat', gen_ai_request_model: 'torture-endless' };
     const deadline = Date.now() + 20000;
