@@ -161,7 +161,8 @@ export class ClusterCollector {
   }
 
   private setState(state: string, value: number): void {
-    this.state.values[this.state.index.id([state])] = value;
+    const id = this.state.index.id([state]); // first: a new series may replace the column
+    this.state.values[id] = value;
   }
 
   /** A worker's answer (or failure) to collection `id`. */
