@@ -4,7 +4,8 @@
 // per call of each (deterministic, so they hold on a busy machine). Writes docs/benchmarks-ml.md
 // with --write.
 //
-//   node bench/ml.mjs [--rounds=15] [--calls=4000] [--instruction-rounds=5] [--only=onnx,tfjs-iris] [--no-instructions] [--write]
+//   node bench/ml.mjs [--rounds=15] [--calls=4000] [--instruction-rounds=5] [--only=onnx,tfjs-iris] [--ml=<dir>] [--no-instructions] [--write]
+//   node bench/ml.mjs --help
 //
 // CPU: one process, one model object per case, reused by both variants. A measurement is
 // `calls` sequential calls (each awaited), timed with process.cpuUsage() (user + system, every
@@ -15,12 +16,16 @@
 // Instructions: each case runs in a process of its own under callgrind, counting off; per phase
 // it warms up uncounted, then counting is on for a fixed number of calls and the main thread's
 // count is read. Phases alternate bare and instrumented in that one process, paired as above.
+// Each count is also split into V8's garbage collection and the rest: a 6000-call window holds a
+// few scavenges, and one scavenge more or less moves a phase's figure by several hundred
+// instructions per call, so the overhead is also given without it.
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { summary } from './lib/stats.mjs';
+import { gcInstructions, readDump } from './lib/callgrind-dump.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const require = createRequire(join(ROOT, 'package.json'));
@@ -31,7 +36,26 @@ const ONLY = option('only')?.split(',');
 const WRITE = process.argv.includes('--write');
 const CHILD = option('child'); // a case id: the process measured under callgrind
 const INSTRUCTION_ROUNDS = Number(option('instruction-rounds') ?? 5);
+/** Where @promwire/ml is loaded from: the package (its dist), or a directory holding another build of it. */
+const ML = option('ml') === undefined ? '@promwire/ml' : resolve(option('ml'));
 
+const USAGE = `usage: node bench/ml.mjs [options]
+  CPU µs and instructions per inference, bare vs instrumented, on the example's iris model and a
+  trivial one (onnxruntime-node session.run, TF.js predict). Build @promwire/ml first.
+  --rounds=<n>             CPU rounds (bare, instrumented, …, bare); default 15
+  --calls=<n>              calls per CPU measurement (after a warm-up of a quarter); default 4000
+  --instruction-rounds=<n> instrumented phases under callgrind per case; default 5
+  --only=<prefix,…>        cases whose id starts so: onnx-iris-1, onnx-iris-32, onnx-add_one-1,
+                           tfjs-iris-1, tfjs-iris-32, tfjs-identity-1
+  --ml=<dir>               load @promwire/ml from <dir>, a copy of another build's dist, to compare
+                           builds (a copy outside the repo needs NODE_PATH=<repo>/node_modules)
+  --no-instructions        CPU only (no valgrind)
+  --write                  rewrite the ML sections of docs/benchmarks-ml.md (the GenAI section is kept)`;
+
+if (process.argv.includes('--help')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 if (!existsSync(join(ROOT, 'packages/ml/dist/index.js'))) {
   console.error('bench/ml.mjs: build @promwire/ml first (npm run build)');
   process.exit(1);
@@ -52,7 +76,7 @@ const CASES = [
       id: `onnx-${name}-${batch}`, runtime: 'onnxruntime-node', model, call: 'session.run', batch, async: true,
       async build() {
         const ort = require('onnxruntime-node');
-        const { instrumentOnnxRuntime } = require('@promwire/ml');
+        const { instrumentOnnxRuntime } = require(ML);
         const models = require('./examples/ml-inference/model/iris.js');
         const session = await ort.InferenceSession.create(name === 'iris' ? models.irisOnnx() : models.addOneOnnx(), { ...SESSION_OPTIONS, logId: name });
         const feeds = { [input]: new ort.Tensor('float32', Float32Array.from(rows(batch).flat()), [batch, 4]) };
@@ -64,7 +88,7 @@ const CASES = [
     id: `tfjs-${name}-${batch}`, runtime: 'tfjs', model, call: 'model.predict', batch, async: false,
     async build() {
       const tf = require('@tensorflow/tfjs');
-      const { instrumentTfjs } = require('@promwire/ml');
+      const { instrumentTfjs } = require(ML);
       const { irisTfjs } = require('./examples/ml-inference/model/iris.js');
       await tf.setBackend('cpu');
       const layers = name === 'iris'
@@ -125,8 +149,8 @@ async function instructionFigures(c) {
   const child = spawn('valgrind', [
     '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${base}.%p`, '--separate-threads=yes',
     '--dump-line=no', '--dump-instr=no', '--smc-check=all-non-file', '--vgdb=yes',
-    process.execPath, join(import.meta.dirname, 'ml.mjs'), `--child=${c.id}`,
-  ], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    process.execPath, join(import.meta.dirname, 'ml.mjs'), `--child=${c.id}`, ...(option('ml') === undefined ? [] : [`--ml=${option('ml')}`]),
+  ], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], cwd: process.cwd() });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const callgrind = (...args) => new Promise((resolve, reject) => {
@@ -151,7 +175,8 @@ async function instructionFigures(c) {
       // The main thread's file (-01): the wrappers and, with one intra-op thread, the inference.
       const file = `${base}.${child.pid}.${part}-01`;
       for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
-      return Number(/^totals:\s+(\d+)/m.exec(readFileSync(file, 'utf8'))[1]) / n;
+      const total = Number(/^totals:\s+(\d+)/m.exec(readFileSync(file, 'utf8'))[1]);
+      return { all: total / n, gc: gcInstructions(readDump(file)) / n };
     };
     const bare = [await phase('bare')];
     const instrumented = [];
@@ -159,13 +184,18 @@ async function instructionFigures(c) {
       instrumented.push(await phase('instrumented'));
       bare.push(await phase('bare'));
     }
-    const around = instrumented.map((_, i) => (bare[i] + bare[i + 1]) / 2);
-    return {
-      bare: summary(bare),
-      instrumented: summary(instrumented),
-      overhead: summary(instrumented.map((v, i) => v - around[i])),
-      percent: summary(instrumented.map((v, i) => (100 * (v - around[i])) / around[i])),
+    const paired = (of) => {
+      const b = bare.map(of);
+      const v = instrumented.map(of);
+      const around = v.map((_, i) => (b[i] + b[i + 1]) / 2);
+      return {
+        bare: summary(b),
+        instrumented: summary(v),
+        overhead: summary(v.map((x, i) => x - around[i])),
+        percent: summary(v.map((x, i) => (100 * (x - around[i])) / around[i])),
+      };
     };
+    return { ...paired((p) => p.all), withoutGc: paired((p) => p.all - p.gc), gc: paired((p) => p.gc) };
   } finally {
     child.kill('SIGKILL'); // our own child, by its handle
     rmSync(dir, { recursive: true, force: true });
@@ -189,13 +219,14 @@ function cpuTable(results) {
 
 function instructionTable(results) {
   const lines = [
-    '| runtime | model | call | batch | bare instructions/call | instrumented | overhead | overhead % | overhead in µs at the bare call\'s rate |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|',
+    '| runtime | model | call | batch | bare instructions/call | instrumented | overhead | overhead % | overhead in µs at the bare call\'s rate | overhead without GC | without GC, % of bare\'s |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const i = r.instructions;
     if (i === undefined) continue;
-    lines.push(`| ${r.runtime} | ${r.model} | \`${r.call}\` | ${r.batch} | ${int(i.bare.median)} | ${int(i.instrumented.median)} | ${range(i.overhead, 0)} | ${range(i.percent)} | ${fmt(asMicroseconds(r))} |`);
+    const w = i.withoutGc;
+    lines.push(`| ${r.runtime} | ${r.model} | \`${r.call}\` | ${r.batch} | ${int(i.bare.median)} | ${int(i.instrumented.median)} | ${range(i.overhead, 0)} | ${range(i.percent)} | ${fmt(asMicroseconds(r))} | ${range(w.overhead, 0)} | ${range(w.percent)} |`);
   }
   return lines.join('\n');
 }
@@ -370,7 +401,7 @@ async function main() {
     console.log(`${c.id}: CPU bare ${fmt(cpu.bare.median)} µs, instrumented ${fmt(cpu.instrumented.median)} µs, overhead ${range(cpu.overhead)} µs = ${range(cpu.percent)} %`);
     const instructions = process.argv.includes('--no-instructions') ? undefined : await instructionFigures(c);
     if (instructions !== undefined) {
-      console.log(`${c.id}: instructions bare ${int(instructions.bare.median)}, instrumented ${int(instructions.instrumented.median)}, overhead ${range(instructions.overhead, 0)} = ${range(instructions.percent)} %`);
+      console.log(`${c.id}: instructions bare ${int(instructions.bare.median)}, instrumented ${int(instructions.instrumented.median)}, overhead ${range(instructions.overhead, 0)} = ${range(instructions.percent)} %; without GC ${range(instructions.withoutGc.overhead, 0)} = ${range(instructions.withoutGc.percent)} %; GC bare ${int(instructions.gc.bare.median)}, instrumented ${int(instructions.gc.instrumented.median)}`);
     }
     results.push({ ...c, cpu, instructions });
   }
