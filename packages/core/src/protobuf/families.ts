@@ -14,41 +14,75 @@ export function familyMessage(family: Family, defaults: pb.Defaults): pb.FamilyM
   return { name: family.familyName, help: family.help, type: pb.TYPES[family.type]!, metric: seriesOf(family, defaults), size: () => family.index.size };
 }
 
+const NO_BUCKETS: ReadonlyMap<number, number> = new Map();
+
+/**
+ * The family's series, one message object per family filled in anew for each series (valid
+ * until the next is asked for, which is as long as the encoder needs it): a series costs no
+ * label pairs, buckets or wrappers of its own, so a render of 100,000 series does not hand V8's
+ * garbage collector a few million short-lived objects.
+ */
 function* seriesOf(family: Family, defaults: pb.Defaults): Generator<pb.Metric> {
   const names = family.index.labelNames;
-  for (let id = 0; id < family.index.size; id++) {
-    const label = pb.pairs(names, family.index.values[id]!, defaults);
-    // By type, not class: a family may come from another copy of this package.
-    if (family.type === 'counter') {
-      const counter = family as CounterFamily;
+  const label = pb.pairs(names, names.map(() => ''), defaults);
+  // By type, not class: a family may come from another copy of this package.
+  if (family.type === 'counter') {
+    const counter = family as CounterFamily;
+    const message = { label, counter: { value: 0, exemplar: undefined as pb.Exemplar | undefined } };
+    for (let id = 0; id < family.index.size; id++) {
+      labelsOf(label, family.index.values[id]!, names.length);
       const ex = counter.exemplars?.get(id);
-      yield { label, counter: { value: counter.values[id]!, exemplar: ex && pb.exemplarOf(ex) } };
-    } else if (family.type === 'gauge') {
-      yield { label, gauge: { value: (family as GaugeFamily).values[id]! } };
-    } else {
-      yield { label, histogram: histogramOf(family as HistogramFamily, id) };
+      message.counter.value = counter.values[id]!;
+      message.counter.exemplar = ex && pb.exemplarOf(ex);
+      yield message;
+    }
+  } else if (family.type === 'gauge') {
+    const gauge = family as GaugeFamily;
+    const message = { label, gauge: { value: 0 } };
+    for (let id = 0; id < family.index.size; id++) {
+      labelsOf(label, family.index.values[id]!, names.length);
+      message.gauge.value = gauge.values[id]!;
+      yield message;
+    }
+  } else {
+    const histogram = family as HistogramFamily;
+    const classic = histogram.native === undefined || histogram.native.classic;
+    const bucket: pb.Bucket[] = classic ? histogram.buckets.map((upperBound) => ({ cumulativeCount: 0, upperBound, exemplar: undefined })) : [];
+    const message = { label, histogram: { sampleCount: 0, sampleSum: 0, bucket } as pb.Histogram };
+    for (let id = 0; id < family.index.size; id++) {
+      labelsOf(label, family.index.values[id]!, names.length);
+      histogramOf(histogram, id, message.histogram);
+      yield message;
     }
   }
 }
 
-function histogramOf(family: HistogramFamily, id: number): pb.Histogram {
+/** A series' own label values into the family's label pairs (its defaults stay as they are). */
+function labelsOf(label: pb.LabelPair[], values: readonly string[], count: number): void {
+  for (let i = 0; i < count; i++) label[i]!.value = values[i] ?? '';
+}
+
+/** Series `id` of the family into `histogram`, whose classic buckets are the family's bounds. */
+function histogramOf(family: HistogramFamily, id: number, histogram: pb.Histogram): void {
   const base = id * family.stride;
   const bounds = family.buckets;
   const native = family.native;
-  const bucket: pb.Bucket[] = [];
   let cumulative = 0;
   for (let i = 0; i < family.stride; i++) {
     cumulative += family.counts[base + i]!;
     if (i < bounds.length && (native === undefined || native.classic)) {
       const ex = family.exemplars?.get(base + i);
-      bucket.push({ cumulativeCount: cumulative, upperBound: bounds[i]!, exemplar: ex && pb.exemplarOf(ex) });
+      const bucket = histogram.bucket[i]!;
+      bucket.cumulativeCount = cumulative;
+      bucket.exemplar = ex && pb.exemplarOf(ex);
     }
   }
-  const histogram: pb.Histogram = { sampleCount: cumulative, sampleSum: family.sums[id]!, bucket };
-  if (native === undefined) return histogram;
+  histogram.sampleCount = cumulative;
+  histogram.sampleSum = family.sums[id]!;
+  if (native === undefined) return;
   const series = family.natives![id];
-  const positive = spansOf(series?.positive ?? new Map());
-  const negative = spansOf(series?.negative ?? new Map());
+  const positive = spansOf(series?.positive ?? NO_BUCKETS);
+  const negative = spansOf(series?.negative ?? NO_BUCKETS);
   histogram.schema = series?.schema ?? native.schema;
   histogram.zeroThreshold = series?.zeroThreshold ?? native.zeroThreshold;
   histogram.zeroCount = series?.zeroCount ?? 0;
@@ -68,6 +102,7 @@ function histogramOf(family: HistogramFamily, id: number): pb.Histogram {
       if (ex !== undefined) exemplars.push(pb.exemplarOf(ex));
     }
     histogram.exemplars = exemplars;
+  } else {
+    histogram.exemplars = undefined;
   }
-  return histogram;
 }

@@ -24,14 +24,17 @@ const METRIC_TAG = (4 << 3) | 2;
 
 /** Series encoded in one turn of the event loop before the render yields. */
 export const SERIES_PER_TURN = 512;
+/** Bytes encoded in one turn before the render yields, whatever the number of series (long labels). */
+const BYTES_PER_TURN = 256 * 1024;
 
 /**
  * The delimited protobuf exposition of every metric in `registry`, the registry's default labels
  * on every series without a label of that name (as in the text formats). Rejects with a
  * collector's error, so no caller sends half an exposition.
  *
- * Rendered in turns: one protobufjs writer encodes `seriesPerTurn` series (each a length-delimited
- * `Metric`, field 4 of its family), its bytes are copied into the body (see {@link ProtobufBody},
+ * Rendered in turns: one protobufjs writer encodes `seriesPerTurn` series or 256 KiB, whichever
+ * comes first (each series a length-delimited `Metric`, field 4 of its family; the messages come
+ * from `families.ts` and `objects.ts`), its bytes are copied into the body (see {@link ProtobufBody},
  * which starts at `sizeHint` bytes, the last body's size) and the render yields to the event loop.
  * A family's length prefix is written once the family is complete: a family spanning turns gets
  * room for it from an estimate (the series so far, scaled to the family's series count), and is
@@ -63,7 +66,7 @@ export async function renderProtobuf(registry: Registry, seriesPerTurn = SERIES_
       writer.uint32(METRIC_TAG).fork();
       metricType.encode(series, writer).ldelim();
       count++;
-      if (++written >= seriesPerTurn) {
+      if (++written >= seriesPerTurn || writer.pos >= BYTES_PER_TURN) {
         if (prefix === 0) {
           prefix = varintSize(Math.min(2 ** 32 - 1, Math.ceil((writer.pos / count) * Math.max(count, family.size()))));
           await body.skip(prefix);
