@@ -41,6 +41,18 @@ test('a model loaded from a path is named after its file; its load and runs are 
   expect(e.find('ml_inference_duration_seconds_count', { outcome: 'error' })).toEqual([]);
 });
 
+test('batch sizes fall in the given batchBuckets: a size equal to a bound counts in that bucket', async () => {
+  const registry = newRegistry();
+  unpatch = instrumentOnnxRuntime(ort, { registry, batchBuckets: [2, 8] });
+  const session = await ort.InferenceSession.create(irisOnnx(), { logId: 'iris' });
+  for (const n of [1, 2, 3, 8, 9]) await session.run({ features: features(irisRows(n)) });
+  const e = await exposition(registry);
+  const model = { model: 'iris', runtime: RUNTIME };
+  expect(buckets(e, 'ml_inference_batch_size', model)).toEqual({ '2': 2, '8': 4, '+Inf': 5 });
+  expect(e.value('ml_inference_batch_size_sum', model)).toBe(23);
+  expect(e.value('ml_inference_duration_seconds_count', { ...model, outcome: 'success' })).toBe(5);
+});
+
 test('the inference buckets are the SPEC ones', async () => {
   const registry = newRegistry();
   unpatch = instrumentOnnxRuntime(ort, { registry });
