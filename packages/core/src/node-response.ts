@@ -69,9 +69,21 @@ function onClose(this: ServerResponse): void {
   const state = (this as Tracked)[kState]!;
   if (state.unadopted) state.recorder.discard(state);
   else if (this.writableFinished) state.recorder.end(state, this.statusCode);
-  else if (this.errored != null) state.recorder.end(state, 500);
+  else if (this.errored != null && erroredByServer(this)) state.recorder.end(state, 500);
   else if (this.writableEnded && this.socket !== null && !this.socket.destroyed) state.recorder.end(state, this.statusCode);
   else state.recorder.end(state, this.statusCode, true);
+}
+
+/**
+ * The response was destroyed with an error of the server's (a body stream that failed), not
+ * because its client went away: a stream piped into a response (`pipeline`, as Koa does) may
+ * see the client's reset first and destroy the response with ERR_STREAM_PREMATURE_CLOSE before
+ * the response's own `close`. The server's error is what destroyed the socket too; a client's
+ * close leaves the socket with no error or one of its own (ECONNRESET).
+ */
+function erroredByServer(res: ServerResponse): boolean {
+  const socket = res.socket;
+  return socket === null || socket.errored === res.errored;
 }
 
 /**

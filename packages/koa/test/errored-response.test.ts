@@ -61,3 +61,82 @@ describe.each(KOA_VERSIONS.filter(([name]) => name === 'Koa 3'))('%s: a body str
     expect(server.errors).toContainEqual(expect.objectContaining({ message: 'disk read failed' }));
   });
 });
+
+describe.each(KOA_VERSIONS.filter(([name]) => name === 'Koa 3'))('%s: a client that resets the connection mid-stream', (_, KoaVersion) => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  /**
+   * The client stops reading after the first chunk and leaves once the server has written three
+   * more, so unread bytes make its close a reset. Koa's `pipeline(body, res)` then often destroys
+   * the response with ERR_STREAM_PREMATURE_CLOSE before the response's `close`: the client still
+   * went away first, so each is 499. A body that ends early on the server's side stays 500.
+   */
+  test('is 499 every time, also when Koa\'s pipeline errors the response first; a body cut short by the server is 500', async () => {
+    server = new TestServer(KoaVersion);
+    let pushed = 0;
+    const router = new Router();
+    router.get('/ticks/:id', (ctx) => {
+      let timer: NodeJS.Timeout | undefined;
+      ctx.type = 'text/plain';
+      ctx.body = new Readable({
+        read() {
+          timer ??= setTimeout(() => {
+            timer = undefined;
+            pushed++;
+            this.push('tick\n');
+          }, 1);
+        },
+        destroy(error, callback) {
+          clearTimeout(timer);
+          callback(error);
+        },
+      });
+    });
+    router.get('/short', (ctx) => {
+      ctx.type = 'text/plain';
+      let sent = false;
+      ctx.body = new Readable({
+        read() {
+          if (sent) return void setImmediate(() => this.destroy()); // ends without an error: a premature close
+          sent = true;
+          this.push('partial\n');
+        },
+      });
+    });
+    server.app.use(router.routes());
+    const url = await server.start();
+
+    const resets = 30;
+    for (let i = 0; i < resets; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const client = httpRequest(`${url}/ticks/${i}`, { agent: false }, (res) => {
+          res.on('error', () => undefined);
+          res.once('data', () => {
+            res.pause();
+            const from = pushed;
+            void eventually(() => pushed >= from + 3).then(() => {
+              client.destroy();
+              resolve();
+            }, reject);
+          });
+        });
+        client.on('error', () => undefined);
+        client.end();
+      });
+    }
+    const cut = await cutRequest(`${url}/short`);
+    expect([cut.status, cut.body, cut.complete]).toEqual([200, 'partial\n', false]);
+
+    await eventually(async () => (await scrape(url)).sum('http_requests_total') === resets + 1, 20000);
+    const exp = await scrape(url);
+    expect(exp.find('http_requests_total')).toEqual([
+      expect.objectContaining({ labels: { method: 'GET', route: '/ticks/:id', status_code: '499' }, value: resets }),
+      expect.objectContaining({ labels: { method: 'GET', route: '/short', status_code: '500' }, value: 1 }),
+    ]);
+    expect(exp.value('http_requests_in_flight', { method: 'GET' })).toBe(0);
+  });
+});
