@@ -32,7 +32,8 @@
 // Prometheus's protobuf Accept; prom-client over the http registry), a load process sends GET
 // /ping (a trivial route on the same server) 4 at a time, bounded in count and time, with no
 // scrape and then with /metrics scraped back to back from a fifth connection; it reports p50 /
-// p99 / max of /ping.
+// p99 / max of /ping, and the server's event-loop delay in each phase (p99 and max of
+// monitorEventLoopDelay, read through GET /turns).
 import { fork } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -239,8 +240,17 @@ async function child(impl, kind, series, runs) {
 /** Serves /ping and /metrics on 127.0.0.1 for the latency run; tells the parent its port. */
 async function server(impl, kind, series) {
   const bench = await build(impl, kind, series);
+  // The server's event-loop delay (1 ms timer, wall time), from one GET /turns to the next (the
+  // load process asks before and after each phase): what requests waited behind. No turn clock
+  // here: its spinning loop would take a core from the load process.
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
   const srv = createServer((req, res) => {
     if (req.url === '/metrics') return void bench.handler(req, res);
+    if (req.url === '/turns') {
+      res.end(JSON.stringify({ maxMs: delay.max / 1e6, p99Ms: delay.percentile(99) / 1e6 }));
+      return void delay.reset();
+    }
     res.end('pong');
   });
   srv.listen(0, '127.0.0.1', () => process.send({ type: 'port', port: srv.address().port }));
@@ -250,8 +260,9 @@ async function server(impl, kind, series) {
 function get(port, path, headers = {}) {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-      res.on('data', () => {});
-      res.on('end', resolve);
+      const chunks = path === '/turns' ? [] : undefined;
+      res.on('data', (chunk) => chunks?.push(chunk));
+      res.on('end', () => resolve(chunks && JSON.parse(Buffer.concat(chunks).toString())));
     });
     req.on('error', reject);
     req.end();
@@ -260,6 +271,7 @@ function get(port, path, headers = {}) {
 
 /** `concurrency` loops of GET /ping, with or without a back-to-back scraper, bounded in count and time. */
 async function load(port, scraping, { concurrency = 4, count = 4000, seconds = 20, accept, gzip: gzipped = false } = {}) {
+  await get(port, '/turns'); // the server's clock starts over
   const latencies = [];
   const deadline = performance.now() + seconds * 1000;
   let sent = 0;
@@ -284,10 +296,14 @@ async function load(port, scraping, { concurrency = 4, count = 4000, seconds = 2
     }),
   );
   done = true;
+  const server = await get(port, '/turns'); // before the last scrape's tail is waited for
   await scraper;
   latencies.sort((a, b) => a - b);
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  return { requests: latencies.length, scrapes, p50: q(0.5), p99: q(0.99), max: latencies[latencies.length - 1] };
+  return {
+    requests: latencies.length, scrapes, p50: q(0.5), p99: q(0.99), max: latencies[latencies.length - 1],
+    serverDelayMaxMs: server.maxMs, serverDelayP99Ms: server.p99Ms,
+  };
 }
 
 function spawn(args) {
@@ -322,13 +338,14 @@ function report({ node, rows, latencies }) {
     );
   }
   if (latencies.length > 0) {
-    lines.push('', '| server | format | series | gzip | /ping p50, no scrape (ms) | p99, no scrape | p50, scraping | p99, scraping | max, scraping | scrapes |');
-    lines.push('|---|---|---:|---|---:|---:|---:|---:|---:|---:|');
+    lines.push('', '| server | format | series | gzip | /ping p50, no scrape (ms) | p99, no scrape | p50, scraping | p99, scraping | max, scraping | scrapes | server loop delay p99 / max, no scrape | scraping |');
+    lines.push('|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const l of latencies) {
       const format = l.kind === 'native' ? 'protobuf' : 'text';
       lines.push(
         `| ${l.impl} | ${format} | ${l.series.toLocaleString('en')} | ${l.gzip ? 'yes' : 'no'} | ${fixed(l.idle.p50)} | ${fixed(l.idle.p99)} | ` +
-          `${fixed(l.scraping.p50)} | ${fixed(l.scraping.p99)} | ${fixed(l.scraping.max)} | ${l.scraping.scrapes} |`,
+          `${fixed(l.scraping.p50)} | ${fixed(l.scraping.p99)} | ${fixed(l.scraping.max)} | ${l.scraping.scrapes} | ` +
+          `${fixed(l.idle.serverDelayP99Ms)} / ${fixed(l.idle.serverDelayMaxMs)} | ${fixed(l.scraping.serverDelayP99Ms)} / ${fixed(l.scraping.serverDelayMaxMs)} |`,
       );
     }
   }
@@ -342,7 +359,7 @@ async function main() {
   const runs = Number(arg('runs', '3'));
   const latencySeries = Number(arg('latency', '100000'));
   const latencyServers = arg('latency-servers', Object.keys(LATENCY_SERVERS).join(',')).split(',');
-  const kinds = arg('kinds', KINDS.join(',')).split(',');
+  const kinds = arg('kinds', KINDS.join(',')).split(',').filter(Boolean); // --kinds '': the latency run alone
   for (const name of latencyServers) if (!(name in LATENCY_SERVERS)) throw new Error(`unknown latency server ${name}`);
   for (const kind of kinds) if (!KINDS.includes(kind)) throw new Error(`unknown registry kind ${kind}`);
   const out = arg('out', undefined);
