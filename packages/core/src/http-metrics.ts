@@ -48,6 +48,13 @@ const ROUTE_POSITION = 1;
 const STATUS_POSITION = 2;
 const CUSTOM_POSITION = 3;
 
+/**
+ * GET's index in METHOD_VALUES, tested before the method lookup: most requests are GETs. (In
+ * an instruction profile of Koa, `methodIndexOf` was left out of the inlined `begin` and ran
+ * unoptimized, about 650 instructions a request; one comparison costs a few.)
+ */
+const GET_INDEX = METHOD_VALUES.indexOf('GET');
+
 const EXCLUDED: RouteEntry = Object.freeze({ value: '', excluded: true, firstKey: -1, firstId: -1, ids: undefined, custom: undefined });
 
 /** Options of {@link createHttpMetrics}: the shared ones plus how to find a route. */
@@ -156,7 +163,7 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
   begin(req: Req, res: Res, raw: RawRequest, askSkip = true): RequestState<Req, Res> | undefined {
     const skip = this.options.skip;
     if (skip !== undefined && askSkip && this.safeSkip(skip, req, res)) return undefined;
-    const method = methodIndexOf(raw.method);
+    const method = raw.method === 'GET' ? GET_INDEX : methodIndexOf(raw.method);
     let gauge = this.inFlightIds[method]!;
     if (gauge < 0) gauge = this.inFlightIds[method] = this.inFlightFamily.index.id([METHOD_VALUES[method]!]);
     this.inFlightFamily.values[gauge]!++;
