@@ -66,3 +66,26 @@ test('a second recorder on the registry with another maxLabelValues is refused, 
   );
   expect(() => createHttpMetrics({ registry, defaultMetrics: false, maxLabelValues: 50 })).not.toThrow();
 });
+
+test('every overflow is counted, also the first of a label past the overflow counter\'s first column (16 series)', async () => {
+  const registry = new Registry();
+  const names = ['a', 'b', 'c', 'd', 'e'];
+  const recorder = createHttpMetrics<Record<string, string>, unknown>({
+    registry,
+    defaultMetrics: false,
+    maxLabelValues: 1,
+    requestSize: true,
+    responseSize: true,
+    labels: Object.fromEntries(names.map((n) => [n, (req: Record<string, string>) => req[n]!])),
+  });
+  for (const value of ['first', 'second']) {
+    const state = recorder.begin(Object.fromEntries(names.map((n) => [n, value])), {}, { method: 'GET', headers: {} })!;
+    state.route = `/${value}`;
+    recorder.end(state, 200);
+  }
+  // The second request overflows route and a..e in each of the four families: 24 series, one each.
+  const exp = parseExposition(await renderRegistry(registry, false));
+  const overflows = exp.find('promwire_label_overflow_total');
+  expect(overflows).toHaveLength(24);
+  expect(overflows.filter((s) => s.value !== 1)).toEqual([]);
+});
