@@ -13,7 +13,7 @@
  *          └─ otherwise ──────────────────────▶ begun: in flight +1, one shared `close` listener
  *  begun ── route(state, template) ──────────▶ route known (ignored when the user gave `getRoute`)
  *  begun | route known ─┬─ response `close` ──▶ ended, once: the status sent; 499 when the client
- *                       │                       left first; 500 when the response errored. Route:
+ *                       │                       left first; 500 when the server errored it. Route:
  *                       │                       the one given, else `getRoute` / the adapter's
  *                       │                       `routeOf` (null: left out), else `__unmatched__`
  *                       └─ discard(state) ────▶ discarded: in flight −1, never recorded

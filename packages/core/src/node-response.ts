@@ -74,12 +74,7 @@ export function stateOf<Req, Res>(res: ServerResponse): RequestState<Req, Res> |
   return (res as Tracked)[kState] as RequestState<Req, Res> | undefined;
 }
 
-/**
- * Begun at the server for an adapter that never reached it: not recorded. Finished: `finish`
- * came first. Else errored: 500. Else ended with the connection still up (an in-process
- * response such as Fastify's `inject()`, whose `close` comes before `finish` counts as
- * flushed): the status sent. Else the client went away first: 499.
- */
+/** Begun at the server for an adapter that never reached it: not recorded. Else by {@link closeOutcome}. */
 function onClose(this: ServerResponse): void {
   const res = this as Tracked & OwnFields;
   const state = res[kState]!;
@@ -87,10 +82,26 @@ function onClose(this: ServerResponse): void {
   // The usual close: finished, and Node detached the socket (its `resOnFinish`), which is what
   // `writableFinished` answers for a response without a socket, read from the fields it reads.
   else if (res[FINISHED] === true && res[SOCKET] === null && res[OUTPUT_SIZE] === 0) state.recorder.end(state, res[STATUS_CODE] as number);
-  else if (this.writableFinished) state.recorder.end(state, this.statusCode);
-  else if (this.errored != null && erroredByServer(this)) state.recorder.end(state, 500);
-  else if (this.writableEnded && this.socket !== null && !this.socket.destroyed) state.recorder.end(state, this.statusCode);
-  else state.recorder.end(state, this.statusCode, true);
+  else {
+    const outcome = closeOutcome(this);
+    state.recorder.end(state, outcome === 'errored' ? 500 : this.statusCode, outcome === 'aborted');
+  }
+}
+
+/** How a response ended, read when it closes: see {@link closeOutcome}. */
+export type CloseOutcome = 'finished' | 'errored' | 'ended' | 'aborted';
+
+/**
+ * Finished: `finish` came first (the status sent). Else errored by the server: 500. Else ended
+ * with the connection still up (an in-process response such as Fastify's `inject()`, whose
+ * `close` comes before `finish` counts as flushed): the status sent. Else the client went away
+ * first: 499. The HTTP and GenAI metrics both read a close this way.
+ */
+export function closeOutcome(res: ServerResponse): CloseOutcome {
+  if (res.writableFinished) return 'finished';
+  if (res.errored != null && erroredByServer(res)) return 'errored';
+  if (res.writableEnded && res.socket !== null && !res.socket.destroyed) return 'ended';
+  return 'aborted';
 }
 
 /**

@@ -75,7 +75,7 @@ describe.each(KOA_VERSIONS.filter(([name]) => name === 'Koa 3'))('%s: a client t
    * the response with ERR_STREAM_PREMATURE_CLOSE before the response's `close`: the client still
    * went away first, so each is 499. A body that ends early on the server's side stays 500.
    */
-  test('is 499 every time, also when Koa\'s pipeline errors the response first; a body cut short by the server is 500', async () => {
+  test('is 499 every time, also when Koa\'s pipeline errors the response first, and aborted in the GenAI metrics; a body cut short by the server is 500', async () => {
     server = new TestServer(KoaVersion);
     let pushed = 0;
     const router = new Router();
@@ -88,6 +88,23 @@ describe.each(KOA_VERSIONS.filter(([name]) => name === 'Koa 3'))('%s: a client t
             timer = undefined;
             pushed++;
             this.push('tick\n');
+          }, 1);
+        },
+        destroy(error, callback) {
+          clearTimeout(timer);
+          callback(error);
+        },
+      });
+    });
+    router.post('/v1/chat/completions', (ctx) => {
+      let timer: NodeJS.Timeout | undefined;
+      ctx.type = 'text/event-stream';
+      ctx.body = new Readable({
+        read() {
+          timer ??= setTimeout(() => {
+            timer = undefined;
+            pushed++;
+            this.push('data: {"choices":[{"index":0,"delta":{"content":"tick"}}]}\n\n');
           }, 1);
         },
         destroy(error, callback) {
@@ -111,9 +128,10 @@ describe.each(KOA_VERSIONS.filter(([name]) => name === 'Koa 3'))('%s: a client t
     const url = await server.start();
 
     const resets = 30;
-    for (let i = 0; i < resets; i++) {
+    for (let i = 0; i < 2 * resets; i++) {
       await new Promise<void>((resolve, reject) => {
-        const client = httpRequest(`${url}/ticks/${i}`, { agent: false }, (res) => {
+        const path = i < resets ? `/ticks/${i}` : '/v1/chat/completions';
+        const client = httpRequest(`${url}${path}`, { agent: false, method: i < resets ? 'GET' : 'POST' }, (res) => {
           res.on('error', () => undefined);
           res.once('data', () => {
             res.pause();
@@ -131,12 +149,17 @@ describe.each(KOA_VERSIONS.filter(([name]) => name === 'Koa 3'))('%s: a client t
     const cut = await cutRequest(`${url}/short`);
     expect([cut.status, cut.body, cut.complete]).toEqual([200, 'partial\n', false]);
 
-    await eventually(async () => (await scrape(url)).sum('http_requests_total') === resets + 1, 20000);
+    await eventually(async () => (await scrape(url)).sum('http_requests_total') === 2 * resets + 1, 20000);
     const exp = await scrape(url);
     expect(exp.find('http_requests_total')).toEqual([
       expect.objectContaining({ labels: { method: 'GET', route: '/ticks/:id', status_code: '499' }, value: resets }),
+      expect.objectContaining({ labels: { method: 'POST', route: '/v1/chat/completions', status_code: '499' }, value: resets }),
       expect.objectContaining({ labels: { method: 'GET', route: '/short', status_code: '500' }, value: 1 }),
     ]);
+    // The GenAI metrics read the same close the same way: aborted, not a 5xx, no usage missing.
+    expect(exp.find('gen_ai_server_requests_total').map((s) => [s.labels.error_type, s.value])).toEqual([['aborted', resets]]);
+    expect(exp.sum('gen_ai_server_stream_usage_missing_total')).toBe(0);
+    expect(exp.sum('gen_ai_server_requests_in_flight')).toBe(0);
     expect(exp.value('http_requests_in_flight', { method: 'GET' })).toBe(0);
   });
 });

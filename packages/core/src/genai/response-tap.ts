@@ -14,6 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ServerResponse } from 'node:http';
 import type { RequestState } from '../request-state';
+import { closeOutcome } from '../node-response';
 import type { GenAiMetrics, GenAiSeries } from './genai-metrics';
 import { type TokenUsage, errorTypeOf, finishReason, hasContent, quickContent, readUsage } from './openai';
 import { OPERATIONS } from './options';
@@ -280,13 +281,12 @@ function observe(x: Exchange, res: ServerResponse, chunk: unknown, encoding: unk
   }
 }
 
-/** Finished, or ended with the connection up (an in-process `inject()`): the status. Else the client went away. */
+/** Read as the HTTP metrics read it ({@link closeOutcome}): errored by the server, or the client went away. */
 function tapClose(this: ServerResponse): void {
   const x = (this as Tapped)[kExchange]!;
-  const errored = !this.writableFinished && this.errored != null;
-  const aborted = !this.writableFinished && !errored && !(this.writableEnded && this.socket !== null && !this.socket.destroyed);
+  const outcome = closeOutcome(this);
   try {
-    x.close(this, aborted, errored);
+    x.close(this, outcome === 'aborted', outcome === 'errored');
   } catch {
     // never breaks the response
   }
