@@ -73,7 +73,11 @@ export class ProtobufBody {
     this.length += delta;
   }
 
-  /** The body written so far (a view of the buffer, not a copy). */
+  /**
+   * The body written so far: a view of the buffer, not a copy, so the whole buffer lives while
+   * the body is sent (on a process's first protobuf scrape, grown by doubling from 16 KiB, up to
+   * twice the body; later scrapes start at the last body's size plus an eighth).
+   */
   bytes(): Buffer {
     return this.buffer.subarray(0, this.length);
   }

@@ -67,6 +67,10 @@ export interface FamilyMessage {
   name: string;
   help: string;
   type: number;
+  /**
+   * The series, each valid only until the next is asked for: a promwire family fills one
+   * message object in for every series, so a consumer encodes each before moving on.
+   */
   metric: Iterable<Metric>;
   /** How many series `metric` holds (a promwire family may gain series while it is written). */
   size(): number;
