@@ -1,37 +1,21 @@
 /**
  * The protobuf exposition, decoded by a second path: protobufjs parsing the checked-in
- * `proto/metrics.proto` here, in the test (snake-case fields, the well-known Timestamp declared
- * by the test itself), independent of the renderer's loaded schema and camel-case objects.
+ * `proto/metrics.proto` in the tests' own helper (snake-case fields, the well-known Timestamp
+ * declared by the helper itself), independent of the renderer's loaded schema and camel-case objects.
  * Every field of every message is compared. Scrapes go over real HTTP on 127.0.0.1.
  */
 import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import * as protobuf from 'protobufjs';
 import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import { createHistogram, createHttpMetrics, createMetricsEndpoint } from '../src';
 import { renderProtobuf } from '../src/protobuf/render';
 import { listen, type Listening } from '../../../test/helpers/http';
+import { decode, type Decoded } from '../../../test/helpers/protobuf';
+import { countTurns } from '../../../test/helpers/turns';
 
 const PROTOBUF = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
 const PROMETHEUS_2_42_PROTOBUF =
   'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
-
-const root = protobuf.parse(readFileSync(join(__dirname, '..', 'proto', 'metrics.proto'), 'utf8'), { keepCase: true }).root;
-protobuf.parse('syntax = "proto3"; package google.protobuf; message Timestamp { int64 seconds = 1; int32 nanos = 2; }', root, { keepCase: true });
-root.resolveAll();
-const MetricFamily = root.lookupType('io.prometheus.client.MetricFamily');
-
-/** Every MetricFamily of a delimited body, as plain objects (enums by name, 64-bit ints as numbers). */
-function decode(body: Uint8Array): Record<string, any>[] {
-  const reader = protobuf.Reader.create(body);
-  const out: Record<string, any>[] = [];
-  while (reader.pos < reader.len) {
-    out.push(MetricFamily.toObject(MetricFamily.decodeDelimited(reader), { longs: Number, enums: String }));
-  }
-  return out;
-}
 
 async function scrape(url: string, accept: string): Promise<{ type: string | null; body: Uint8Array }> {
   const res = await fetch(`${url}/metrics`, { headers: { accept, 'accept-encoding': 'identity' } });
@@ -221,19 +205,13 @@ test('a large family is rendered in turns: the event loop runs between them, and
   const h = createHistogram({ name: 'many_seconds', help: 'Many.', labelNames: ['n'], histograms: 'native', registry });
   const SERIES = 2000;
   for (let i = 0; i < SERIES; i++) h.labels(String(i)).observe(i / 1000);
-  let turns = 0;
-  let rendering = true;
-  const tick = (): void => {
-    turns++;
-    if (rendering) setImmediate(tick);
-  };
-  setImmediate(tick);
+  const stop = countTurns();
   const body = await renderProtobuf(registry, 512);
-  rendering = false;
+  const turns = stop();
   expect(turns).toBeGreaterThanOrEqual(Math.floor(SERIES / 512));
   const [family, ...rest] = decode(body);
   expect(rest).toEqual([]);
   expect(family!.metric).toHaveLength(SERIES);
-  expect(family!.metric.map((m: Record<string, any>) => m.label[0].value)).toEqual(Array.from({ length: SERIES }, (_, i) => String(i)));
-  expect(family!.metric.every((m: Record<string, any>) => m.histogram.sample_count === 1)).toBe(true);
+  expect(family!.metric.map((m: Decoded) => m.label[0].value)).toEqual(Array.from({ length: SERIES }, (_, i) => String(i)));
+  expect(family!.metric.every((m: Decoded) => m.histogram.sample_count === 1)).toBe(true);
 });

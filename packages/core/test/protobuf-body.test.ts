@@ -4,6 +4,7 @@
  * byte per turn) never loses or overwrites a byte, and gives the event loop back between pieces.
  */
 import { ProtobufBody } from '../src/protobuf/body';
+import { countTurns } from '../../../test/helpers/turns';
 
 /** Deterministic bytes: `count` of them from `seed`. */
 function bytes(count: number, seed: number): Uint8Array {
@@ -81,17 +82,11 @@ test('growing and shifting a body larger than a piece gives the event loop back 
   const body = new ProtobufBody(0, 1024);
   const content = bytes(64 * 1024, 3);
   await body.append(content.subarray(0, 1000));
-  let turns = 0;
-  let running = true;
-  const tick = (): void => {
-    turns++;
-    if (running) setImmediate(tick);
-  };
-  setImmediate(tick);
+  const stop = countTurns();
   await body.append(content.subarray(1000)); // outgrows 16 KiB: 1,000 bytes copied, then more
   await body.shift(100, 2);
   await body.shift(102, -2);
-  running = false;
+  const turns = stop();
   // One piece of 1,024 bytes per turn: 63 turns for each shift of about 64 KiB.
   expect(turns).toBeGreaterThanOrEqual(2 * 63);
   expect(Buffer.compare(body.bytes(), Buffer.from(content))).toBe(0);

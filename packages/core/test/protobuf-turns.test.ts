@@ -5,32 +5,17 @@
  * families are shaped so that the room left for a family's length prefix, estimated from its
  * first series, is at times too small (short series first, long ones after) and at times too
  * large (long ones first), so the family is moved after it is written. Decoded by protobufjs
- * from the checked-in schema, parsed here on its own (snake-case fields).
+ * from the checked-in schema, parsed on its own by the tests' helper (snake-case fields).
  */
 import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import * as protobuf from 'protobufjs';
 import { Gauge, Histogram, Registry, Summary } from 'prom-client';
 import { createHistogram, createMetricsEndpoint } from '../src';
 import { renderProtobuf } from '../src/protobuf/render';
 import { listen } from '../../../test/helpers/http';
+import { decode, type Decoded } from '../../../test/helpers/protobuf';
+import { countTurns } from '../../../test/helpers/turns';
 
 const PROTOBUF = 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited';
-
-const root = protobuf.parse(readFileSync(join(__dirname, '..', 'proto', 'metrics.proto'), 'utf8'), { keepCase: true }).root;
-protobuf.parse('syntax = "proto3"; package google.protobuf; message Timestamp { int64 seconds = 1; int32 nanos = 2; }', root, { keepCase: true });
-root.resolveAll();
-const MetricFamily = root.lookupType('io.prometheus.client.MetricFamily');
-
-type Decoded = Record<string, any>;
-
-function decode(body: Uint8Array): Decoded[] {
-  const reader = protobuf.Reader.create(body);
-  const out: Decoded[] = [];
-  while (reader.pos < reader.len) out.push(MetricFamily.toObject(MetricFamily.decodeDelimited(reader), { longs: Number, enums: String }));
-  return out;
-}
 
 const QUEUES = 3000;
 const WIDE = 1000;
@@ -121,15 +106,9 @@ test('a registry over many turns decodes to the series recorded, the same bytes 
   expect(checked(reference)).toEqual(want);
   for (const seriesPerTurn of [1, 7, 100, 512]) {
     for (const sizeHint of [0, 1000, reference.length, reference.length * 4]) {
-      let turns = 0;
-      let rendering = true;
-      const tick = (): void => {
-        turns++;
-        if (rendering) setImmediate(tick);
-      };
-      setImmediate(tick);
+      const stop = countTurns();
       const body = await renderProtobuf(registry, seriesPerTurn, sizeHint);
-      rendering = false;
+      const turns = stop();
       expect({ seriesPerTurn, sizeHint, turnsAtLeast: turns >= Math.floor((QUEUES + WIDE) / seriesPerTurn) }).toEqual({ seriesPerTurn, sizeHint, turnsAtLeast: true });
       // Decoded whole once per turn size; the same bytes at every starting size.
       if (sizeHint === 0) expect(checked(body)).toEqual(want);

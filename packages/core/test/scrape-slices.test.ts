@@ -18,6 +18,7 @@ import { SeriesIndex } from '../src/series-index';
 import type { MetricObjectWithValues } from '../src/prom';
 import { listen, request, type Listening } from '../../../test/helpers/http';
 import { parseExposition } from '../../../test/helpers/exposition';
+import { countTurns } from '../../../test/helpers/turns';
 
 /** A registry holding promwire families with `series` series each (a counter and a gauge) and `histograms` histogram series. */
 function bigRegistry(series: number, histograms = 0): Registry {
@@ -36,21 +37,6 @@ function bigRegistry(series: number, histograms = 0): Registry {
     for (let i = 0; i < histograms; i++) histogram.observe(hIndex.id([`/h/${i}`]), i % 20);
   }
   return registry;
-}
-
-/** Counts turns of the event loop (setImmediate callbacks) until the returned stop is called. */
-function countTurns(): () => number {
-  let turns = 0;
-  let running = true;
-  const tick = (): void => {
-    turns++;
-    if (running) setImmediate(tick);
-  };
-  setImmediate(tick);
-  return () => {
-    running = false;
-    return turns;
-  };
 }
 
 /** Every kind of metric a registry can hold, promwire's and the client's, with default labels and an exemplar. */
