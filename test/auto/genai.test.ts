@@ -11,7 +11,7 @@
  * route list is one line naming the variable, with promwire off and the app unaffected.
  */
 import {
-  CASES, EXPECTED_FIGURES, type TortureReplies, expectedTortureFigures, genAiFigures, postJson, sendCases, sendTorture, tortureAsSent, tortureFigures,
+  CASES, EXPECTED_FIGURES, type TortureReplies, expectTortureAsBare, genAiFigures, postJson, sendCases, sendTorture,
 } from '../helpers/fake-openai';
 import { type Flag, LISTENING, runApp } from './preload';
 
@@ -59,11 +59,7 @@ test.each(runs)('%s (%s) under %s: the handler\'s figures exactly, the same byte
 test.each(runs)('%s (%s) under %s: SSE torture (one byte per write, CRLF, comments, a 10 MiB event), a body that is not JSON, a client that leaves mid-stream: counted as sent, the same bytes as without the preload', async (_name, app, flag, env) => {
   const run = await runApp(app, flag, { env });
   try {
-    const expected = bare.get(key(app, env))!.torture;
-    const received = await sendTorture(run.appUrl, () => run.scrape());
-    expect(received).toEqual(expected);
-    expect(received).toMatchObject(tortureAsSent());
-    expect(tortureFigures(await run.scrape())).toEqual(expectedTortureFigures(expected.notJson));
+    await expectTortureAsBare(run.appUrl, () => run.scrape(), bare.get(key(app, env))!.torture);
     expect(run.output()).not.toMatch(/promwire: (?!metrics on)/);
   } finally {
     await run.stop();

@@ -7,7 +7,8 @@
  * when `stream_options.include_usage`), `tiny-embed` answers embeddings, `missing-model` gets
  * an OpenAI error body (404, `invalid_request_error`). A body with a `torture` field gets a
  * streamed chat answer written the hard way (one byte per write, CRLF, comments and multi-line
- * data, a 10 MiB event, a stream never ended): {@link sendTorture} sends those cases.
+ * data, a 10 MiB event, a stream never ended): {@link sendTorture} sends those cases, and
+ * {@link expectTortureAsBare} checks an app's replies and figures against the app without promwire.
  */
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -337,4 +338,19 @@ export function expectedTortureFigures(notJson: TortureReplies['notJson']): Reco
     'all requests': TORTURE_STREAMS.length + 2,
     'in flight': 0,
   };
+}
+
+/**
+ * Sends the torture cases to `url`, an app with promwire whose `/metrics` is `scrape` (waiting
+ * for the client that left to be recorded), and checks that the client got the same replies as
+ * from the app without promwire (`bare`: its URL, sent the cases after `url`, or its replies
+ * already taken), that those are exactly what the fake handler wrote, and that `/metrics`
+ * then shows {@link expectedTortureFigures}.
+ */
+export async function expectTortureAsBare(url: string, scrape: () => Promise<Reader>, bare: string | TortureReplies): Promise<void> {
+  const received = await sendTorture(url, scrape);
+  const expected = typeof bare === 'string' ? await sendTorture(bare) : bare;
+  expect(received).toEqual(expected);
+  expect(received).toMatchObject(tortureAsSent());
+  expect(tortureFigures(await scrape())).toEqual(expectedTortureFigures(expected.notJson));
 }
