@@ -2,6 +2,7 @@
  * A body stream that fails after the headers went out: Koa 3 destroys the response with the
  * error, and the request is recorded as 500, once, with in flight back to 0 and the bytes written.
  * (Koa 2 leaves such a response open until the socket times out: nothing to record until then.)
+ * A client that resets the connection mid-stream is 499, whatever Koa's pipeline did first.
  */
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
@@ -25,14 +26,14 @@ function cutRequest(url: string): Promise<{ status: number; body: string; comple
   });
 }
 
-describe.each(KOA_VERSIONS.filter(([name]) => name === 'Koa 3'))('%s: a body stream that errors mid-way', (_, KoaVersion) => {
+describe.each(KOA_VERSIONS.filter(([name]) => name === 'Koa 3'))('%s: a streamed response cut short', (_, KoaVersion) => {
   let server: TestServer | undefined;
   afterEach(async () => {
     await server?.close();
     server = undefined;
   });
 
-  test('is recorded as 500, once, with in flight back to 0', async () => {
+  test('by a body stream that errors mid-way is recorded as 500, once, with in flight back to 0', async () => {
     server = new TestServer(KoaVersion, { responseSize: true });
     const router = new Router();
     router.get('/files/:name', (ctx) => {
@@ -60,14 +61,6 @@ describe.each(KOA_VERSIONS.filter(([name]) => name === 'Koa 3'))('%s: a body str
     expect(exp.value('http_requests_in_flight', { method: 'GET' })).toBe(0);
     expect(server.errors).toContainEqual(expect.objectContaining({ message: 'disk read failed' }));
   });
-});
-
-describe.each(KOA_VERSIONS.filter(([name]) => name === 'Koa 3'))('%s: a client that resets the connection mid-stream', (_, KoaVersion) => {
-  let server: TestServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
 
   /**
    * The client stops reading after the first chunk and leaves once the server has written three
@@ -75,7 +68,7 @@ describe.each(KOA_VERSIONS.filter(([name]) => name === 'Koa 3'))('%s: a client t
    * the response with ERR_STREAM_PREMATURE_CLOSE before the response's `close`: the client still
    * went away first, so each is 499. A body that ends early on the server's side stays 500.
    */
-  test('is 499 every time, also when Koa\'s pipeline errors the response first, and aborted in the GenAI metrics; a body cut short by the server is 500', async () => {
+  test('by a client that resets the connection is 499 every time, also when Koa\'s pipeline errors the response first, and aborted in the GenAI metrics; a body cut short by the server is 500', async () => {
     server = new TestServer(KoaVersion);
     let pushed = 0;
     const router = new Router();
