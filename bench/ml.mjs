@@ -6,6 +6,7 @@
 //
 //   node bench/ml.mjs [--rounds=15] [--calls=4000] [--instruction-rounds=5] [--only=onnx,tfjs-iris] [--ml=<dir>] [--no-instructions] [--write]
 //   node bench/ml.mjs --help
+//   node bench/ml.mjs --bytes | --profile=onnx-iris-1   (allocation per call; instructions by function)
 //
 // CPU: one process, one model object per case, reused by both variants. A measurement is
 // `calls` sequential calls (each awaited), timed with process.cpuUsage() (user + system, every
@@ -23,9 +24,10 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { join, resolve } from 'node:path';
 import { summary } from './lib/stats.mjs';
-import { gcInstructions, readDump } from './lib/callgrind-dump.mjs';
+import { gcInstructions, perfMap, readDump } from './lib/callgrind-dump.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const require = createRequire(join(ROOT, 'package.json'));
@@ -36,6 +38,7 @@ const ONLY = option('only')?.split(',');
 const WRITE = process.argv.includes('--write');
 const CHILD = option('child'); // a case id: the process measured under callgrind
 const INSTRUCTION_ROUNDS = Number(option('instruction-rounds') ?? 5);
+const PROFILE = option('profile');
 /** Where @promwire/ml is loaded from: the package (its dist), or a directory holding another build of it. */
 const ML = option('ml') === undefined ? '@promwire/ml' : resolve(option('ml'));
 
@@ -50,6 +53,10 @@ const USAGE = `usage: node bench/ml.mjs [options]
   --ml=<dir>               load @promwire/ml from <dir>, a copy of another build's dist, to compare
                            builds (a copy outside the repo needs NODE_PATH=<repo>/node_modules)
   --no-instructions        CPU only (no valgrind)
+  --bytes                  only the bytes each call allocates, bare and instrumented (V8's new space)
+  --profile=<case>         only where one case's instructions go: the functions whose own count
+                           differs between an instrumented phase and the bare one before it
+                           (the second such pair; callgrind, V8's perf map)
   --write                  rewrite the ML sections of docs/benchmarks-ml.md (the GenAI section is kept)`;
 
 if (process.argv.includes('--help')) {
@@ -136,6 +143,32 @@ async function cpuFigures(c, registry) {
 }
 
 /**
+ * Bytes allocated per call: the growth of V8's new space over `n` calls, over windows in which
+ * no scavenge ran (the space did not shrink); the median of 25 such windows.
+ */
+async function bytesPerCall(c, built, n = 200) {
+  const used = () => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_used_size;
+  await calls(c, built, 2000);
+  const samples = [];
+  for (let k = 0; k < 200 && samples.length < 25; k++) {
+    const before = used();
+    await calls(c, built, n);
+    const after = used();
+    if (after > before) samples.push((after - before) / n);
+  }
+  return summary(samples).median;
+}
+
+async function bytesFigures(c) {
+  const built = await c.build();
+  const bare = await bytesPerCall(c, built);
+  const unpatch = built.instrument({ registry: new (require('prom-client').Registry)() });
+  const instrumented = await bytesPerCall(c, built);
+  unpatch();
+  return { bare, instrumented };
+}
+
+/**
  * Instructions per call, bare and instrumented, counted by callgrind in one process: the case
  * runs under callgrind with counting off; per phase, the child warms up uncounted, counting is
  * switched on for `n` calls and the main thread's count is dumped. Phases alternate bare and
@@ -149,7 +182,7 @@ async function instructionFigures(c) {
   const child = spawn('valgrind', [
     '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${base}.%p`, '--separate-threads=yes',
     '--dump-line=no', '--dump-instr=no', '--smc-check=all-non-file', '--vgdb=yes',
-    process.execPath, join(import.meta.dirname, 'ml.mjs'), `--child=${c.id}`, ...(option('ml') === undefined ? [] : [`--ml=${option('ml')}`]),
+    process.execPath, ...(PROFILE === undefined ? [] : ['--perf-basic-prof']), join(import.meta.dirname, 'ml.mjs'), `--child=${c.id}`, ...(option('ml') === undefined ? [] : [`--ml=${option('ml')}`]),
   ], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], cwd: process.cwd() });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
@@ -176,10 +209,20 @@ async function instructionFigures(c) {
       const file = `${base}.${child.pid}.${part}-01`;
       for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
       const total = Number(/^totals:\s+(\d+)/m.exec(readFileSync(file, 'utf8'))[1]);
-      return { all: total / n, gc: gcInstructions(readDump(file)) / n };
+      // callgrind's inclusive costs go wrong on some stacks (TF.js phases read negative); such a phase has no GC split
+      const gc = gcInstructions(readDump(file));
+      return { all: total / n, gc: gc >= 0 && gc <= total ? gc / n : Number.NaN, file };
     };
     const bare = [await phase('bare')];
     const instrumented = [];
+    if (PROFILE !== undefined) {
+      // The second pair: the runtime's own code is as optimized in both phases by then.
+      for (let i = 0; i < 2; i++) {
+        instrumented.push(await phase('instrumented'));
+        bare.push(await phase('bare'));
+      }
+      return profile(bare[1].file, instrumented[1].file, `/tmp/perf-${child.pid}.map`, n);
+    }
     for (let round = 0; round < INSTRUCTION_ROUNDS; round++) {
       instrumented.push(await phase('instrumented'));
       bare.push(await phase('bare'));
@@ -200,6 +243,24 @@ async function instructionFigures(c) {
     child.kill('SIGKILL'); // our own child, by its handle
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Prints the functions whose own instructions per call differ between a bare and an instrumented dump. */
+function profile(bareFile, instrumentedFile, map, n) {
+  const lookup = perfMap(map);
+  const bare = readDump(bareFile, lookup);
+  const instrumented = readDump(instrumentedFile, lookup);
+  rmSync(map, { force: true });
+  const diff = new Map(instrumented.self);
+  for (const [name, ir] of bare.self) diff.set(name, (diff.get(name) ?? 0) - ir);
+  const per = (ir) => (ir / n).toFixed(0).padStart(7);
+  console.log(`instructions per call: bare ${per(bare.total).trim()} (GC ${per(gcInstructions(bare)).trim()}), instrumented ${per(instrumented.total).trim()} (GC ${per(gcInstructions(instrumented)).trim()})`);
+  console.log('own instructions per call, instrumented − bare, by function (JIT code named from the perf map; TurboFan inlines callees into their callers):');
+  for (const [name, ir] of [...diff].filter(([, ir]) => Math.abs(ir / n) >= 5).sort((a, b) => b[1] - a[1])) {
+    console.log(`${per(ir)}  ${name.replace(`file://${ROOT}/`, '').replace(`${ROOT}/`, '').slice(0, 140)}`);
+  }
+  console.log(`${per(instrumented.total - bare.total)}  in all`);
+  return undefined;
 }
 
 const fmt = (v, digits = 2) => (v === undefined ? '–' : v.toFixed(digits));
@@ -279,13 +340,18 @@ the HTTP benchmarks are in [benchmarks.md](benchmarks.md).
   intra-op thread, the inference run there; V8's and libuv's helper threads do not). Phases
   alternate bare and instrumented in the same process, bare first and last, ${INSTRUCTION_ROUNDS}
   instrumented phases; the overhead is paired as for CPU. Instruction counts barely move with the
-  machine's load, where CPU times widen; the last column converts the overhead to µs at the bare
-  call's own instructions-per-µs rate.
+  machine's load, where CPU times widen; the overhead-in-µs column converts the overhead to µs
+  at the bare call's own instructions-per-µs rate. A 6000-call phase holds a few of V8's
+  scavenges and one more or less moves it by several hundred instructions per call, so the last
+  two columns give the overhead without the instructions spent in V8's garbage collector (the
+  cost of the calls into it, from callgrind's call graph; a TF.js phase whose call graph reads
+  a negative cost has no such figure).
 
 ## Latest run
 
 - ${new Date().toISOString().replace('T', ' ').replace(/\..*/, ' UTC')}, \`node bench/ml.mjs --rounds=${ROUNDS} --calls=${CALLS} --write\` (${seconds} s)
-- Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB; load average at start ${load.map((l) => l.toFixed(2)).join(', ')}
+- Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB; load average at start ${load.map((l) => l.toFixed(2)).join(', ')}, at the end ${loadavg().map((l) => l.toFixed(2)).join(', ')}
+- \`performance.now()\`: ${fmt(clock, 0)} ns of CPU per read (a loop of a million, median of 5)
 - Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}
 
 ### CPU time
@@ -304,45 +370,130 @@ ${targets(results)}
 
 Per call a wrapper does: one \`WeakMap\` lookup (model object → its series, resolved once per
 model), the batch size read from the first input's shape, two \`performance.now()\` reads, an
-in-flight increment and decrement, a bucket search over 14 bounds with one increment and a sum,
-and on success a batch-size bucket: typed-array writes, no label objects, no allocation for a
-synchronous \`predict\`. An asynchronous call (\`session.run\`, \`executeAsync\`) also pays one
-promise reaction (the wrapper's \`then\`: the app's promise settles after the metrics are
-recorded, with the runtime's own result or error) and the two closures it needs.
+in-flight increment and decrement, a bucket search over the 14 duration bounds and one over the
+batch bounds (each a \`Float64Array\` copy of the family's bounds) with one increment and a sum
+each: typed-array writes, no label objects, about 40 bytes allocated per synchronous \`predict\`
+(\`node bench/ml.mjs --bytes\`: 33 to 45 over the three TF.js cases). An
+asynchronous call (\`session.run\`, \`executeAsync\`) also pays one promise reaction (the wrapper's
+\`then\`: the app's promise settles after the metrics are recorded, with the runtime's own result
+or error) and the two closures it needs.
 
-The two clock reads and the promise reaction are most of it. A clock read on Node 20 is a call through
-Node's C++ bindings (\`performance.now()\`, \`process.hrtime()\` alike): about 450 instructions,
-${fmt(clock, 0)} ns of CPU on this machine (Node ${process.versions.node}); a promise reaction with its closures is about 800 instructions (callgrind, each in a loop
-of its own). Two reads and one reaction, about 1,700 instructions, are the floor of any wrapper
-that times an asynchronous call and hands the app a promise that settles after the recording:
-2.3 % of a 72,000-instruction \`session.run\` on the iris model, which is why that row misses the
-2 % target here, while TF.js (a bigger share of work per call, no reaction) meets it.
+### One \`session.run\` on the iris model, by function
 
-### Tried against the 2 % target on \`session.run\` (iris)
+\`node bench/ml.mjs --profile=onnx-iris-1\`: bare and instrumented phases of 6000 calls in turn
+in one process under callgrind (each after 3000 uncounted), Node with \`--perf-basic-prof\` so
+that V8's JIT code is named; the own instructions of each function in the second instrumented
+phase minus those in the bare phase before it, per call. TurboFan inlines small
+functions into their callers, so the wrapper's JavaScript shows as two entries: the wrapper
+(with the series lookup, the batch read, the in-flight increment and the first clock read) and
+the fulfilment closure (with the recording and the second clock read). Grouped, from the run of
+2026-12-01 04:53 UTC (the second bare/instrumented pair; Node 20.20.2):
 
-Each with \`node bench/ml.mjs --only=onnx-iris-1 --rounds=3 --calls=2000\` (instructions as above:
-6000 calls per phase, 5 instrumented phases, paired), on 2026-11-30 and 2026-12-01 while other
-work loaded the machine (load average 13–15); the CPU columns of those runs are noise at that
-load, the counts are not:
+| what | instructions per call |
+|---|---:|
+| the wrapper's JavaScript: \`inference\` (series lookup, batch read, in-flight, first clock read, the \`then\` with its two closures) | 420 |
+| the wrapper's JavaScript: the fulfilment closure (second clock read, in-flight, the two bucket searches) | 324 |
+| the app's promise: \`PerformPromiseThen\`, \`RunMicrotasks\`, \`PromiseFulfillReactionJob\`, \`FulfillPromise\`, \`ResolvePromise\`, \`EnqueueMicrotask\`, the call of the handler | 415 |
+| the \`then\` lookup on the runtime's result when the app's promise is resolved with it (\`GetProperty\`) | 155 |
+| the two clock reads in Node's code: the receiver checks (\`Object.prototype.hasOwnProperty\`, 108) and the reads (\`FastPerformanceNow\`, \`uv_hrtime\`, \`clock_gettime\`, 75) | 183 |
+| the two closures' first calls (\`CompileLazy\`) | 62 |
+| the series lookup (\`WeakMapGet\`, \`WeakMapLookupHashIndex\`) | 70 |
+| the batch read's \`for…in\` (\`ForInEnumerate\`) | 26 |
+| everything else: V8's collector, call builtins, JIT stubs, each under 5 per call or below zero | 159 |
+| in all | 1,814 |
 
-| wrapper | Node | instrumented − bare, instructions/call | overhead % |
-|---|---|---:|---:|
-| as shipped: the app gets the promise of \`pending.then(record-and-return, record-and-rethrow)\` | 20.20.2 | 2,230 (1,835 … 2,307) | 3.06 (2.51 … 3.17) |
-| as shipped | 24.22.3 | 2,210 (1,732 … 3,159) | 3.01 (2.30 … 4.30) |
-| the runtime's own promise returned, one \`.then(record, record)\` attached to it | 20.20.2 | 2,062 (1,596 … 2,074) | 2.84 (2.18 … 2.85) |
+V8's collector counted 677 instructions per call in the bare phase and 965 in the instrumented
+one (the cost of the calls into it). The same command with the build before the change below
+(\`--ml=/tmp/ml-dist-before\`) gives 1,964 in all, of which 208 in \`Builtins_KeyedLoadIC\` and
+392 in the fulfilment closure.
 
-Attaching to the runtime's own promise saves about 170 instructions (0.2 points) and still
-misses 2 %. It is not adopted: promwire's handler would count as the app's, so a \`session.run\`
-whose rejection the app never handles would no longer raise \`unhandledRejection\`, where the bare
-runtime's does. Node 24 reads the clock no cheaper than Node 20. \`process.hrtime.bigint()\` and
-\`process.hrtime()\` cost more per read than \`performance.now()\` (476 and 539 against 289
-instructions, callgrind, a loop of 200,000 reads of each alone on Node 20). What remains beside
-the clock reads and the reaction (the model-object lookup, the batch read, the recording) is
-a few hundred instructions; taking the lookup out means either a property added to the runtime's
-session objects or a reference that keeps a released session, and its native model, in memory,
-for about 0.2 points. The target stays missed on this model: its whole run is 72,000
-instructions, so 2 % is 1,450, below what an asynchronous wrapper with two clock reads and one
-promise reaction costs here.
+- **The app's promise** (V8's promise builtins: the \`then\`, the reaction job, the microtask
+  run, the fulfilment): the wrapper hands the app a promise of its own, which settles after the
+  recording. Resolving it with the runtime's result object makes V8 look that object up for a
+  \`then\` property (\`GetProperty\` from \`ResolvePromise\`, the rule for any object a promise is
+  resolved with), as it already does once for the runtime's own promise; that lookup alone is
+  about 155 instructions.
+- **The clock**: \`performance.now()\` on Node 20 is a fast C++ call (\`FastPerformanceNow\`,
+  \`uv_hrtime\`, \`clock_gettime\`: about 35 instructions), but first checks its receiver
+  (\`validateThisInternalField\`, one \`Object.prototype.hasOwnProperty\` call of 54 instructions).
+  \`process.hrtime()\` and \`process.hrtime.bigint()\` cost more per read: 50 and 68 ns of CPU
+  against 44 ns (a loop of 5,000,000 reads of each, this machine, Node 20.20.2).
+- **Allocation**: the wrapper allocates about 300 bytes per \`session.run\` on top of the
+  runtime's 2,370 (\`node bench/ml.mjs --bytes\`: bare 2,367, instrumented 2,670 on iris,
+  batch 1, the same on the other ONNX cases). Variants of the wrapper measured the same way put
+  about 30 on the call itself (recording synchronously, the runtime's promise returned), 95 on
+  the app's promise and its reaction (a \`then\` with two shared handlers) and 175 on the two
+  handler closures and the context they share. V8 collects them in scavenges: the
+  without-GC columns above leave that share out.
+
+### Before and after the bucket-search change
+
+The duration and batch-size histograms were observed through core's \`HistogramFamily.observe\`,
+whose loop over the bounds read the (frozen) bounds array through V8's generic keyed-load
+builtin: \`Builtins_KeyedLoadIC\`, 208 instructions per \`session.run\` for the two observations
+(the profile above, build before). \`MlMetrics\` now searches a \`Float64Array\` copy of the bounds and
+writes the family's counts and sum itself, the same bucket, count and sum (a family with native
+buckets would still observe itself). Both builds measured back to back on 2026-12-01, 04:25–04:52 UTC, with
+\`node bench/ml.mjs --rounds=21 --calls=5000\` (after, \`--write\`: the run above) and, for the build
+before (commit 6538667's \`packages/ml/dist\`, copied to /tmp/ml-dist-before),
+\`NODE_PATH=$PWD/node_modules node bench/ml.mjs --rounds=21 --calls=5000 --ml=/tmp/ml-dist-before\`;
+load average 7.93, 8.03, 7.07 at the start of the first run, 7.68, 7.30, 7.37 between
+them, 5.02, 5.47, 6.17 at the end. Instructions, overhead per call, median (min … max) over 5 paired phases:
+
+| case | before | after | before, without GC | after, without GC |
+|---|---:|---:|---:|---:|
+| onnxruntime-node, iris (example), batch 1 | 2,145 (1,666 … 2,245) = 2.94 % | 1,803 (1,545 … 1,827) = 2.51 % | 1,823 (1,464 … 2,108) = 2.59 % | 1,596 (1,223 … 1,669) = 2.26 % |
+| onnxruntime-node, iris (example), batch 32 | 2,553 (2,407 … 2,685) = 3.18 % | 1,832 (1,289 … 1,914) = 2.30 % | 2,465 (1,852 … 2,605) = 3.13 % | 1,672 (1,398 … 1,719) = 2.12 % |
+| onnxruntime-node, add one (trivial), batch 1 | 1,970 (1,463 … 2,110) = 3.24 % | 1,753 (1,196 … 1,841) = 2.90 % | 1,819 (1,598 … 1,900) = 3.02 % | 1,564 (1,387 … 1,779) = 2.62 % |
+| tfjs, iris (example), batch 1 | 3,126 (-28,364 … 29,557) = 1.01 % | 1,339 (-28,127 … 2,909) = 0.46 % | – | 1,707 (-28,715 … 2,328) = 0.60 % |
+| tfjs, iris (example), batch 32 | 1,700 (-55,964 … 8,028) = 0.23 % | 1,083 (-36,545 … 20,736) = 0.15 % | 1,705 (-37,201 … 18,160) = 0.24 % | -515 (-27,744 … 5,524) = -0.07 % |
+| tfjs, identity (trivial), batch 1 | 3,148 (1,366 … 14,614) = 4.34 % | 2,635 (1,177 … 13,978) = 3.48 % | – | 2,926 (1,794 … 3,568) = 4.16 % |
+
+(–: a phase of that run read a negative GC cost; the run before had no guard against it. The
+TF.js phases swing by tens of thousands of instructions either way, bare ones included, so
+their medians say little about a change of a few hundred.)
+
+The CPU medians of the same runs (onnxruntime-node, iris, batch 1: 1.57 (-0.62 … 4.85) µs = 11.47 % before, 0.64 (0.16 … 1.65) µs = 6.51 % after) move with the
+machine's load as much as with the change; the counts are the comparison.
+
+### What stays above the 2 % target on \`session.run\`
+
+The target is not met on onnxruntime-node: on the iris model the wrapper costs 2.51 % (1,803 instructions)
+of the run's instructions (median; without GC 2.26 %), where 2 % is about 1,440 of
+its 72,000. Of the wrapper's 1,814 in the profile, the app's own promise takes 570 (reaction,
+microtask, fulfilment and the \`then\` lookup on the result), the two clock reads 183 in Node's
+code, the two closures 62 in \`CompileLazy\` (each new closure's first call goes through it)
+besides their allocation, the series lookup 70, and the wrapper's own JavaScript 744 (with what
+TurboFan inlined into it: lookup, batch read, closures, recording); the rest, 159, is V8's
+collector (677 instructions per call in that bare phase, 965 in the instrumented one, for the
+300 bytes) less small entries below zero. The promise and the clock are the floor of a wrapper that times an asynchronous
+call and settles the app's promise after recording it; the target would need the runtime's run
+to be about 90,000 instructions, or the app's promise to be the runtime's own.
+
+Tried and not adopted (the first two on 2026-12-01 with the bucket-search change, counted the
+way \`--profile\` counts, and with \`--bytes\`; the third on 2026-11-30 and 2026-12-01 with
+\`node bench/ml.mjs --only=onnx-iris-1 --rounds=3 --calls=2000\`):
+
+| wrapper | instrumented − bare, instructions/call | bytes allocated per call by the wrapper |
+|---|---:|---:|
+| as shipped: \`pending.then(record-and-return, record-and-rethrow)\` | 1,657 (one pair of phases, 6000 calls of warm-up each; 1,814 in the profile above) | 301 |
+| an \`async\` function awaiting the runtime's promise, no closures | 1,428 (one pair of phases, 6000 calls of warm-up each) | 509 |
+| the runtime's own promise returned, one \`.then(record, record)\` attached to it (earlier build) | 2,062 (1,596 … 2,074), against 2,230 as shipped then | – |
+
+- The \`async\` function saves the closures' \`CompileLazy\` and some of the reaction, and allocates
+  its generator object, its promise and the await's closures instead: 208 bytes more per call.
+  The collector's count grew by 0.6 to 1.1 instructions per byte the wrapper allocates in the
+  runs above (272, 178 and 184 more per call for 303 bytes after, 330 before, on iris batch 1
+  and 32 and add one), so those bytes cost about 125 to 230 instructions, against the 229 fewer
+  in one pair of phases, whose own spread is as wide: no gain shown. An \`await\` on a thenable
+  that is not a native promise would also add a turn.
+- Returning the runtime's own promise with a handler attached saves about 170 instructions but
+  makes promwire's handler count as the app's: a \`session.run\` whose rejection the app never
+  handles would no longer raise \`unhandledRejection\`, where the bare runtime's does.
+- The series lookup by \`WeakMap\` (about 70 instructions in V8's builtins) stays: a property on
+  the runtime's session objects would change their shape, and a strong reference to the last
+  session would keep a released session, and its native model, in memory. A \`WeakRef\` to it
+  was not tried: \`deref()\` adds its target to V8's kept-objects set through a runtime call.
 `;
 }
 
@@ -390,6 +541,19 @@ function clockCost() {
 }
 
 async function main() {
+  if (PROFILE !== undefined) {
+    const c = CASES.find((k) => k.id === PROFILE);
+    if (c === undefined) throw new Error(`--profile: no case ${PROFILE}`);
+    await instructionFigures(c);
+    return;
+  }
+  if (process.argv.includes('--bytes')) {
+    for (const c of CASES) {
+      const b = await bytesFigures(c);
+      console.log(`${c.id}: bytes allocated per call: bare ${fmt(b.bare, 0)}, instrumented ${fmt(b.instrumented, 0)}, overhead ${fmt(b.instrumented - b.bare, 0)}`);
+    }
+    return;
+  }
   const load = loadavg();
   const clock = clockCost();
   console.log(`performance.now(): ${fmt(clock, 0)} ns of CPU per read`);
