@@ -3,8 +3,9 @@
  * async behaviour, the return value and the thrown error exactly as they were: the call goes
  * through `Reflect.apply` with the caller's `this` and `arguments`, a result is returned as is
  * (a promise resolves to the runtime's own object), an error is rethrown as the same object.
- * Nothing is copied and nothing is allocated per call beyond the promise reactions an async
- * call needs.
+ * Nothing is copied. Per call, V8's new space grows by about 40 bytes for a synchronous
+ * inference and about 300 for an asynchronous one, most of it the app's promise, its reaction
+ * and the two closures it calls (`node bench/ml.mjs --bytes`, Node 20).
  */
 import { performance } from 'node:perf_hooks';
 import type { AnyFunction, Instrumentation } from './instrumentation';
