@@ -30,6 +30,12 @@ export class HistogramFamily extends Family {
   private readonly leValues: readonly (number | string)[];
   /** Native buckets per series id, when the family has native settings. */
   natives: (NativeBuckets | undefined)[] | undefined;
+  /**
+   * `buckets` as searched by `observe`: reading a frozen array of numbers goes through V8's
+   * generic keyed load (about 105 instructions an observation on Node 20, callgrind), a typed
+   * array's elements are plain reads.
+   */
+  private readonly bounds: Float64Array;
 
   constructor(
     name: string,
@@ -40,6 +46,7 @@ export class HistogramFamily extends Family {
   ) {
     super(name, help, 'histogram', index);
     this.stride = buckets.length + 1;
+    this.bounds = Float64Array.from(buckets);
     this.le = [...buckets.map(formatValue), '+Inf'];
     this.leOpenMetrics = [...buckets.map(canonicalNumber), '+Inf'];
     this.leValues = [...buckets, '+Inf'];
@@ -55,9 +62,10 @@ export class HistogramFamily extends Family {
 
   /** Records `value` in series `id`, with a `trace_id` exemplar on its bucket when given. */
   observe(id: number, value: number, traceId?: string): void {
-    const bounds = this.buckets;
+    const bounds = this.bounds;
+    const n = bounds.length;
     let i = 0;
-    while (i < bounds.length && value > bounds[i]!) i++;
+    while (i < n && value > bounds[i]!) i++;
     const slot = id * this.stride + i;
     this.counts[slot]!++;
     this.sums[id]! += value;

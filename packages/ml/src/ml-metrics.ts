@@ -53,9 +53,6 @@ export class MlMetrics {
   private readonly series = new Map<string, ModelSeries>();
   /** Series ids in the overflow counter of (family, `model`), by family: -1 until first used. */
   private readonly overflowIds = new Int32Array(4).fill(-1);
-  /** The upper bounds of the duration and batch-size families, searched per inference. */
-  private readonly durationBounds: Float64Array;
-  private readonly batchBounds: Float64Array;
 
   constructor(options: ResolvedMlOptions) {
     const { pkg, registry, prefix, maxLabelValues } = options;
@@ -85,8 +82,6 @@ export class MlMetrics {
     );
     this.overflow = overflowCounter(pkg, registry, prefix);
     // From the families registered, which may be those of an earlier call with this registry.
-    this.durationBounds = Float64Array.from(this.duration.buckets);
-    this.batchBounds = Float64Array.from(this.batch.buckets);
   }
 
   /** The series of `model` on `runtime`; the model name counts against `maxLabelValues`. */
@@ -119,11 +114,11 @@ export class MlMetrics {
     this.inFlight.values[s.perModel]!--;
     const observeBatch = ok && batch >= 0;
     if (ok) {
-      observe(this.duration, this.durationBounds, s.success, seconds);
-      if (observeBatch) observe(this.batch, this.batchBounds, s.perModel, batch);
+      this.duration.observe(s.success, seconds);
+      if (observeBatch) this.batch.observe(s.perModel, batch);
     } else {
       const id = s.error >= 0 ? s.error : (s.error = this.duration.index.id([s.model, s.runtime, ERROR]));
-      observe(this.duration, this.durationBounds, id, seconds);
+      this.duration.observe(id, seconds);
     }
     if (s.overflowed) {
       this.countOverflow(DURATION);
@@ -148,23 +143,6 @@ export class MlMetrics {
     }
     this.overflow.values[id]!++;
   }
-}
-
-/**
- * `family.observe(id, value)`, with the bounds searched in a Float64Array: the family's own
- * search reads its bounds (a frozen array of numbers) through V8's generic keyed-load builtin,
- * about 105 instructions per observation on Node 20 (callgrind), where these loads are plain
- * typed-array reads. The same bucket (the first bound the value does not exceed, else +Inf),
- * count and sum; a family with native buckets (none of these, unless registered so elsewhere)
- * observes itself.
- */
-function observe(family: HistogramFamily, bounds: Float64Array, id: number, value: number): void {
-  if (family.natives !== undefined) return family.observe(id, value);
-  const n = bounds.length;
-  let i = 0;
-  while (i < n && value > bounds[i]!) i++;
-  family.counts[id * family.stride + i]!++;
-  family.sums[id]! += value;
 }
 
 function withSettings<F extends { settings: Readonly<Record<string, unknown>> }>(family: F, settings: Record<string, unknown>): F {
