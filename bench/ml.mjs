@@ -182,7 +182,7 @@ async function instructionFigures(c) {
   const child = spawn('valgrind', [
     '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${base}.%p`, '--separate-threads=yes',
     '--dump-line=no', '--dump-instr=no', '--smc-check=all-non-file', '--vgdb=yes',
-    process.execPath, ...(PROFILE === undefined ? [] : ['--perf-basic-prof']), join(import.meta.dirname, 'ml.mjs'), `--child=${c.id}`, ...(option('ml') === undefined ? [] : [`--ml=${option('ml')}`]),
+    process.execPath, ...(PROFILE === undefined ? [] : ['--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${join(dir, 'v8.log')}`]), join(import.meta.dirname, 'ml.mjs'), `--child=${c.id}`, ...(option('ml') === undefined ? [] : [`--ml=${option('ml')}`]),
   ], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], cwd: process.cwd() });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
@@ -371,7 +371,7 @@ ${targets(results)}
 Per call a wrapper does: one \`WeakMap\` lookup (model object → its series, resolved once per
 model), the batch size read from the first input's shape, two \`performance.now()\` reads, an
 in-flight increment and decrement, a bucket search over the 14 duration bounds and one over the
-batch bounds (each a \`Float64Array\` copy of the family's bounds) with one increment and a sum
+batch bounds (core's \`HistogramFamily\` keeps them as a \`Float64Array\`) with one increment and a sum
 each: typed-array writes, no label objects, about 40 bytes allocated per synchronous \`predict\`
 (\`node bench/ml.mjs --bytes\`: 33 to 45 over the three TF.js cases). An
 asynchronous call (\`session.run\`, \`executeAsync\`) also pays one promise reaction (the wrapper's
@@ -431,9 +431,11 @@ one (the cost of the calls into it). The same command with the build before the 
 The duration and batch-size histograms were observed through core's \`HistogramFamily.observe\`,
 whose loop over the bounds read the (frozen) bounds array through V8's generic keyed-load
 builtin: \`Builtins_KeyedLoadIC\`, 208 instructions per \`session.run\` for the two observations
-(the profile above, build before). \`MlMetrics\` now searches a \`Float64Array\` copy of the bounds and
-writes the family's counts and sum itself, the same bucket, count and sum (a family with native
-buckets would still observe itself). Both builds measured back to back on 2026-12-01, 04:25–04:52 UTC, with
+(the profile above, build before). \`MlMetrics\` first searched a \`Float64Array\` copy of the bounds and
+wrote the family's counts and sum itself (commit 6f59045, the figures below); since commit 9b08e53
+\`HistogramFamily.observe\` keeps its bounds as a \`Float64Array\` for every histogram and
+\`MlMetrics\` calls it again (\`node bench/ml.mjs --profile=onnx-iris-1\`: 1,510 and 1,840
+instructions over bare per call in two runs, no keyed-load builtin in the profile). Both builds measured back to back on 2026-12-01, 04:25–04:52 UTC, with
 \`node bench/ml.mjs --rounds=21 --calls=5000\` (after, \`--write\`: the run above) and, for the build
 before (commit 6538667's \`packages/ml/dist\`, copied to /tmp/ml-dist-before),
 \`NODE_PATH=$PWD/node_modules node bench/ml.mjs --rounds=21 --calls=5000 --ml=/tmp/ml-dist-before\`;
