@@ -95,7 +95,7 @@ function stop(reason) {
       clearTimeout(kill);
     }));
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-    if (children.length > 0) say(`demo: stopped ${children.map(({ name, child }) => `${name} (pid ${child.pid})`).join(', ')}${tempDirs.length ? `; removed ${tempDirs.join(', ')}` : ''}`);
+    if (children.length > 0) say(`demo: stopped ${children.map(({ name, child, pid }) => `${name} (pid ${pid ?? child.pid})`).join(', ')}${tempDirs.length ? `; removed ${tempDirs.join(', ')}` : ''}`);
     process.exit();
   })();
   return stopping;
@@ -241,7 +241,8 @@ async function startPrometheus(metricsUrl) {
   const entry = start('prometheus', process.execPath, [GUARD, '--remove', dir, prometheus.PROMETHEUS, ...args], {}, { toEnd: true });
   entry.exited.then((code) => stopping === undefined && say(`demo: Prometheus exited (${code}); the app keeps running`));
   entry.echo = true;
-  const pid = new Promise((resolve) => entry.child.once('message', (m) => resolve(m?.pid)));
+  // The guard reports the pid of the Prometheus it started: the one the user sees named.
+  const pid = new Promise((resolve) => entry.child.once('message', (m) => resolve((entry.pid = m?.pid))));
   await prometheus.ready(url, entry.exited);
   return { url, dir, pid: await pid };
 }
