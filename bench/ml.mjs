@@ -112,6 +112,20 @@ async function calls(c, built, n) {
   else for (let i = 0; i < n; i++) built.run();
 }
 
+/**
+ * Instrumented figures against bare ones measured around them (bare[i], instrumented[i],
+ * bare[i + 1], …): each instrumented figure minus the mean of its two neighbours.
+ */
+function paired(bare, instrumented) {
+  const around = instrumented.map((_, i) => (bare[i] + bare[i + 1]) / 2);
+  return {
+    bare: summary(bare),
+    instrumented: summary(instrumented),
+    overhead: summary(instrumented.map((v, i) => v - around[i])),
+    percent: summary(instrumented.map((v, i) => (100 * (v - around[i])) / around[i])),
+  };
+}
+
 /** CPU µs per call over `CALLS` calls, after a warm-up of a quarter of that. */
 async function measure(c, built) {
   await calls(c, built, CALLS >> 2);
@@ -131,15 +145,7 @@ async function cpuFigures(c, registry) {
     unpatch();
   }
   sequence.push(await measure(c, built));
-  const bare = sequence.filter((_, i) => i % 2 === 0);
-  const instrumented = sequence.filter((_, i) => i % 2 === 1);
-  const around = instrumented.map((_, i) => (bare[i] + bare[i + 1]) / 2);
-  return {
-    bare: summary(bare),
-    instrumented: summary(instrumented),
-    overhead: summary(instrumented.map((v, i) => v - around[i])),
-    percent: summary(instrumented.map((v, i) => (100 * (v - around[i])) / around[i])),
-  };
+  return paired(sequence.filter((_, i) => i % 2 === 0), sequence.filter((_, i) => i % 2 === 1));
 }
 
 /**
@@ -227,18 +233,8 @@ async function instructionFigures(c) {
       instrumented.push(await phase('instrumented'));
       bare.push(await phase('bare'));
     }
-    const paired = (of) => {
-      const b = bare.map(of);
-      const v = instrumented.map(of);
-      const around = v.map((_, i) => (b[i] + b[i + 1]) / 2);
-      return {
-        bare: summary(b),
-        instrumented: summary(v),
-        overhead: summary(v.map((x, i) => x - around[i])),
-        percent: summary(v.map((x, i) => (100 * (x - around[i])) / around[i])),
-      };
-    };
-    return { ...paired((p) => p.all), withoutGc: paired((p) => p.all - p.gc), gc: paired((p) => p.gc) };
+    const pairedBy = (of) => paired(bare.map(of), instrumented.map(of));
+    return { ...pairedBy((p) => p.all), withoutGc: pairedBy((p) => p.all - p.gc), gc: pairedBy((p) => p.gc) };
   } finally {
     child.kill('SIGKILL'); // our own child, by its handle
     rmSync(dir, { recursive: true, force: true });

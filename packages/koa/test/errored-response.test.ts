@@ -72,15 +72,15 @@ describe.each(KOA_VERSIONS.filter(([name]) => name === 'Koa 3'))('%s: a streamed
     server = new TestServer(KoaVersion);
     let pushed = 0;
     const router = new Router();
-    router.get('/ticks/:id', (ctx) => {
+    /** An endless body: `chunk` every millisecond, counted in `pushed`. */
+    const endless = (chunk: string): Readable => {
       let timer: NodeJS.Timeout | undefined;
-      ctx.type = 'text/plain';
-      ctx.body = new Readable({
+      return new Readable({
         read() {
           timer ??= setTimeout(() => {
             timer = undefined;
             pushed++;
-            this.push('tick\n');
+            this.push(chunk);
           }, 1);
         },
         destroy(error, callback) {
@@ -88,23 +88,14 @@ describe.each(KOA_VERSIONS.filter(([name]) => name === 'Koa 3'))('%s: a streamed
           callback(error);
         },
       });
+    };
+    router.get('/ticks/:id', (ctx) => {
+      ctx.type = 'text/plain';
+      ctx.body = endless('tick\n');
     });
     router.post('/v1/chat/completions', (ctx) => {
-      let timer: NodeJS.Timeout | undefined;
       ctx.type = 'text/event-stream';
-      ctx.body = new Readable({
-        read() {
-          timer ??= setTimeout(() => {
-            timer = undefined;
-            pushed++;
-            this.push('data: {"choices":[{"index":0,"delta":{"content":"tick"}}]}\n\n');
-          }, 1);
-        },
-        destroy(error, callback) {
-          clearTimeout(timer);
-          callback(error);
-        },
-      });
+      ctx.body = endless('data: {"choices":[{"index":0,"delta":{"content":"tick"}}]}\n\n');
     });
     router.get('/short', (ctx) => {
       ctx.type = 'text/plain';
