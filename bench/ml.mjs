@@ -27,6 +27,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { join, resolve } from 'node:path';
 import { summary } from './lib/stats.mjs';
+import { ask } from './lib/processes.mjs';
 import { gcInstructions, perfMap, readDump } from './lib/callgrind-dump.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -195,11 +196,9 @@ async function instructionFigures(c) {
   const callgrind = (...args) => new Promise((resolve, reject) => {
     execFile('callgrind_control', [...args, String(child.pid)], { timeout: 300000 }, (error, out) => (error ? reject(error) : resolve(out)));
   });
-  const answer = (message) => new Promise((resolve, reject) => {
-    const onMessage = (m) => (m.type === 'failed' ? reject(new Error(m.error)) : resolve(m));
-    child.once('message', onMessage);
-    child.once('exit', () => reject(new Error(`callgrind child of ${c.id} exited:\n${stderr}`)));
-    child.send(message);
+  // A phase under callgrind runs about 50 times slower than natively: the deadline is a guard.
+  const answer = (message) => ask(child, message, message.type, 1_800_000).catch((error) => {
+    throw new Error(`callgrind child of ${c.id}: ${error.message}\n${stderr}`);
   });
   try {
     await answer({ type: 'hello' });
