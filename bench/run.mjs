@@ -141,7 +141,8 @@ const frameworks = [];
 const onlyVariants = args.variant?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 for (const id of selected) {
   const { framework, variants: all } = await loadFramework(id);
-  const variants = all.filter((v) => onlyVariants === undefined || v.id === 'bare' || onlyVariants.includes(v.id));
+  // Variants marked `optIn` (controls for one question) run only when named.
+  const variants = all.filter((v) => (onlyVariants === undefined ? v.optIn !== true : v.id === 'bare' || onlyVariants.includes(v.id)));
   const reason = unavailable(id, framework);
   frameworks.push({
     ...framework,

@@ -44,6 +44,14 @@ async function nest() {
   return { common, appModule, start };
 }
 
+/** The no-op: an Express middleware on the Nest app adding a shared res 'close' listener. */
+function noopMiddleware(app) {
+  app.use((req, res, next) => {
+    res.on('close', noop);
+    next();
+  });
+}
+
 async function promwire(options) {
   const { MetricsModule } = await import('@promwire/nestjs');
   const { appModule, start } = await nest();
@@ -65,12 +73,29 @@ export const variants = [
     note: "Express middleware on the Nest app adding a shared res 'close' listener",
     async start() {
       const { appModule, start } = await nest();
-      return start(appModule(), (app) =>
-        app.use((req, res, next) => {
-          res.on('close', noop);
-          next();
-        }),
-      );
+      return start(appModule(), noopMiddleware);
+    },
+  },
+  {
+    id: 'noop-discovery',
+    kind: 'noop',
+    optIn: true,
+    note: "the no-op in an app that also imports Nest's DiscoveryModule, as MetricsModule does (and many Nest libraries)",
+    async start() {
+      const { DiscoveryModule } = await import('@nestjs/core');
+      const { appModule, start } = await nest();
+      return start(appModule({ imports: [DiscoveryModule] }), noopMiddleware);
+    },
+  },
+  {
+    id: 'noop-promwire-loaded',
+    kind: 'noop',
+    optIn: true,
+    note: '@promwire/nestjs loaded (imported, its module not used) beside the no-op',
+    async start() {
+      await import('@promwire/nestjs');
+      const { appModule, start } = await nest();
+      return start(appModule(), noopMiddleware);
     },
   },
   {
