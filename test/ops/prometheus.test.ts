@@ -2,7 +2,8 @@
  * The rules and the dashboard against live data, scraped by a real Prometheus 2.42 with
  * ops/rules/promwire.rules.yml loaded:
  * - two instances of examples/express (one job, so the rules aggregate across `instance`), whose
- *   /error answers 500, and a third (`express_healthy`) that answers no errors;
+ *   /error answers 500, and a third (`express_healthy`) with 1 error in 400 requests (0.25 %:
+ *   under both pages' burn thresholds, 0.6 % and 1.44 %, over the ticket's 0.1 %);
  * - examples/ml-inference (explicit adapters): predictions on both runtimes, and OpenAI-compatible
  *   chat (streamed with and without usage, and not), completions, embeddings and an unknown model;
  * - fixtures/slow-app.cjs under the zero-code preload with PROMWIRE_MAX_LABEL_VALUES=2: a route
@@ -11,7 +12,8 @@
  *   primary counts a worker timeout;
  * - a target where nothing listens (`up` 0).
  * Every rule evaluates without error; recording rules equal the same PromQL asked directly; each
- * alert fires for the job above its threshold and stays silent for the jobs below it; every rule
+ * alert fires for the job above its threshold and stays silent for the jobs below it (a non-zero
+ * error ratio included); every rule
  * expression and every dashboard query returns data. The table of series per expression is
  * printed at the end.
  */
@@ -40,6 +42,15 @@ async function send(base: string, method: string, path: string, body?: string): 
 }
 
 const TRAFFIC_COUNT = TRAFFIC.reduce((n, t) => n + t.count, 0);
+/**
+ * Requests per round to the healthy job, one of them an error: a 0.25 % error ratio. Both of its
+ * series exist before Prometheus's first scrape (one request each), so rate() sees every request
+ * of the rounds on the same samples: the ratio stays between 0.125 % (a round's last success
+ * seen, its error not yet) and about 0.3 % (0.25 %, and rate() extrapolates the error series,
+ * which starts at 1, by up to half a scrape interval where the other starts near 0).
+ */
+const HEALTHY_COUNT = 400;
+const HEALTHY_PRIMING = 2;
 const MODEL = 'charlm';
 const chat = (extra: object) => JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Describe the iris.' }], max_tokens: 12, seed: 3, ...extra });
 
@@ -48,7 +59,8 @@ async function sendTraffic(): Promise<void> {
   for (const app of [apps.express1!, apps.express2!]) {
     for (const t of TRAFFIC) for (let i = 1; i <= t.count; i++) await send(app.url, t.method, t.path.replace('{i}', String(i)), t.body);
   }
-  for (let i = 1; i <= 30; i++) await send(apps.healthy!.url, 'GET', `/api/v1/users/${i}`);
+  for (let i = 1; i < HEALTHY_COUNT; i++) await send(apps.healthy!.url, 'GET', `/api/v1/users/${i}`);
+  await send(apps.healthy!.url, 'GET', '/error');
   const ml = apps.ml!.url;
   for (const runtime of ['onnx', 'tfjs']) {
     for (const n of [1, 4, 32]) {
@@ -94,6 +106,8 @@ beforeAll(async () => {
   slow = started[4];
   const c = started[5];
   downTarget = `127.0.0.1:${started[6]}`;
+  await send(apps.healthy!.url, 'GET', '/api/v1/users/0');
+  await send(apps.healthy!.url, 'GET', '/error');
   // A worker that stops answering: it keeps its connection to the primary but never replies.
   const stopped = c.workers[1]!;
   process.kill(stopped, 'SIGSTOP');
@@ -123,7 +137,7 @@ beforeAll(async () => {
       prometheus.query('sum(ml_inference_duration_seconds_count{model="iris"})'),
       prometheus.query('sum(gen_ai_server_requests_total)'),
     ]);
-    return http[0]?.value[1] === String(2 * TRAFFIC_COUNT + 30) && ml[0]?.value[1] === '6' && genai[0]?.value[1] === '6';
+    return http[0]?.value[1] === String(2 * TRAFFIC_COUNT + HEALTHY_PRIMING + HEALTHY_COUNT) && ml[0]?.value[1] === '6' && genai[0]?.value[1] === '6';
   }, 30000);
   await sendTraffic();
   // The events that prove the rules saw the traffic: the recorded rates of the last requests sent,
@@ -201,17 +215,28 @@ test.each([
   expect((await prometheus.query(record)).length).toBeGreaterThan(0);
 });
 
-test('the availability page fires for the job answering 500s (3 of 40 requests) and stays silent for the one without errors', async () => {
-  const firing = 'ALERTS{alertname="PromwireAvailabilityBudgetBurnPage", alertstate="firing"}';
-  await eventually(async () => (await prometheus.query(`${firing}`)).some((s) => s.metric.job === 'express'), 30000);
-  // The healthy job's error ratio has been recorded (as 0), so the rule did look at it.
-  expect(await prometheus.query('job:http_requests_errors:ratio_rate5m{job="express_healthy"}')).toEqual([
-    expect.objectContaining({ value: [expect.any(Number), '0'] }),
-  ]);
-  const alerts = await prometheus.query(firing);
+test('the availability page fires for the job answering 500s (3 of 40 requests) and stays silent for the one at 1 in 400, whose ticket fires', async () => {
+  const page = 'ALERTS{alertname="PromwireAvailabilityBudgetBurnPage", alertstate="firing"}';
+  const ticket = 'ALERTS{alertname="PromwireAvailabilityBudgetBurnTicket", alertstate="firing"}';
+  // The healthy job's ticket (over 0.1 % for 3d and 6h) is the event that proves its error
+  // ratio was evaluated non-zero by the same rules as the pages.
+  await eventually(async () => {
+    const [pages, tickets] = await Promise.all([prometheus.query(page), prometheus.query(ticket)]);
+    return pages.some((s) => s.metric.job === 'express') && tickets.some((s) => s.metric.job === 'express_healthy');
+  }, 30000);
+  const ratios = await Promise.all(['5m', '30m', '1h', '6h'].map(async (w) => {
+    const [sample] = await prometheus.query(`job:http_requests_errors:ratio_rate${w}{job="express_healthy"}`);
+    return Number(sample!.value[1]);
+  }));
+  for (const ratio of ratios) {
+    expect(ratio).toBeGreaterThan(0.001); // the ticket's threshold
+    expect(ratio).toBeLessThan(6 * 0.001); // the lower of the pages' thresholds
+  }
+  const alerts = await prometheus.query(page);
   expect(alerts.map((s) => s.metric.job)).toEqual(['express']);
   expect(alerts[0]!.metric).toMatchObject({ severity: 'page', slo: 'availability' });
-  table.push(`alert fired: PromwireAvailabilityBudgetBurnPage{job="express"}; silent for express_healthy`);
+  const percent = ratios.map((r) => `${(r * 100).toFixed(3)} %`).join(' / ');
+  table.push(`alert fired: PromwireAvailabilityBudgetBurnPage{job="express"}; silent for express_healthy (error ratio 5m/30m/1h/6h ${percent}), whose ticket fired`);
 });
 
 test('the latency page fires for the job with 2 of 10 requests over 0.5 s and stays silent for the jobs without slow requests', async () => {
