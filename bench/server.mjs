@@ -7,6 +7,9 @@ import { served } from './lib/common.mjs';
 import { loadFramework } from './lib/frameworks.mjs';
 
 const [frameworkId, variantId] = process.argv.slice(2);
+// The client promwire records into when the run does not choose one: prom-client, the floor's
+// and the peers'. (With both installed it would take @prometheus-io/client, which needs Node 22.)
+process.env.PROMWIRE_CLIENT ??= 'prom-client';
 
 function send(message) {
   process.send?.(message);
