@@ -474,7 +474,7 @@ way \`--profile\` counts, and with \`--bytes\`; the third on 2026-11-30 and 2026
 | wrapper | instrumented − bare, instructions/call | bytes allocated per call by the wrapper |
 |---|---:|---:|
 | as shipped: \`pending.then(record-and-return, record-and-rethrow)\` | 1,657 (one pair of phases, 6000 calls of warm-up each; 1,814 in the profile above) | 301 |
-| an \`async\` function awaiting the runtime's promise, no closures | 1,428 (one pair of phases, 6000 calls of warm-up each) | 509 |
+| an \`async\` function awaiting the runtime's promise, no closures | 1,428 (one pair of phases, 6000 calls of warm-up each); 1,960 (1,386 … 2,058) over 7 paired phases, against 1,820 (1,493 … 1,919) as shipped in a run beside it | 509 |
 | the runtime's own promise returned, one \`.then(record, record)\` attached to it (earlier build) | 2,062 (1,596 … 2,074), against 2,230 as shipped then | – |
 
 - The \`async\` function saves the closures' \`CompileLazy\` and some of the reaction, and allocates
@@ -482,8 +482,15 @@ way \`--profile\` counts, and with \`--bytes\`; the third on 2026-11-30 and 2026
   The collector's count grew by 0.6 to 1.1 instructions per byte the wrapper allocates in the
   runs above (272, 178 and 184 more per call for 303 bytes after, 330 before, on iris batch 1
   and 32 and add one), so those bytes cost about 125 to 230 instructions, against the 229 fewer
-  in one pair of phases, whose own spread is as wide: no gain shown. An \`await\` on a thenable
-  that is not a native promise would also add a turn.
+  in one pair of phases, whose own spread is as wide: no gain shown. Counted again over 7
+  paired phases (2026-12-01, \`NODE_PATH=$PWD/node_modules node bench/ml.mjs --only=onnx-iris-1
+  --rounds=1 --calls=1000 --instruction-rounds=7 --ml=<a copy of dist with the async wrapper>\`,
+  and the same without \`--ml\` at the same time): 1,960 against 1,820, so it costs more. An
+  \`await\` on a thenable that is not a native promise would also add a turn.
+- Node 24.22.3 does not change the picture: \`<node 24> bench/ml.mjs --only=onnx --rounds=5
+  --calls=3000\` (2026-12-01) counted 1,757 (1,445 … 2,778) instructions over a bare run of
+  72,540 on iris batch 1 (2.42 %), 1,775 over 81,555 at batch 32 (2.18 %), 1,781 over 61,384 on
+  the add-one model (0.29 µs at the bare call's rate).
 - Returning the runtime's own promise with a handler attached saves about 170 instructions but
   makes promwire's handler count as the app's: a \`session.run\` whose rejection the app never
   handles would no longer raise \`unhandledRejection\`, where the bare runtime's does.
