@@ -57,6 +57,7 @@ npm run bench -- --instructions --framework fastify --repeat 2   # one framework
 npm run bench -- --instructions --help     # variants, N1, repeats, parallel servers, node flags
 node bench/instructions.mjs --framework express,nestjs --variant promwire-no-defaults   # bare + these variants only
 node bench/instruction-profile.mjs nestjs promwire-no-defaults   # instructions per function, JIT code named
+node bench/gc-survival.mjs nestjs noop,promwire-no-defaults   # scavenges, mark-compacts, bytes kept, sites V8 tenures
 \`\`\`
 
 \`npm run bench\` first rebuilds any package whose \`dist/\` is older than its sources. A
