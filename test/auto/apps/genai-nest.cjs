@@ -1,8 +1,8 @@
 // An OpenAI-compatible app on NestJS 12 (required through require(esm)), on Express or on
 // Fastify (PLATFORM=fastify), CommonJS, no promwire code: the GenAI tests' fake handler behind
 // /v1/chat/completions and /v1/embeddings. Decorators applied by hand (plain JavaScript).
-const { Body, Controller, Module, Post, Res } = require('@nestjs/common');
-const { NestFactory } = require('@nestjs/core');
+const { Body, Controller, Post, Res } = require('@nestjs/common');
+const { listen } = require('./nest-listen.cjs');
 const { fakeAnswer, writeStream } = require('../../helpers/fake-openai-server.cjs');
 
 function answer(path, body, res) {
@@ -27,13 +27,4 @@ for (const [method, path] of [['chat', 'chat/completions'], ['embeddings', 'embe
 }
 Reflect.decorate([Controller('v1')], OpenAiController);
 
-class AppModule {}
-Reflect.decorate([Module({ controllers: [OpenAiController] })], AppModule);
-
-async function main() {
-  const adapter = process.env.PLATFORM === 'fastify' ? new (require('@nestjs/platform-fastify').FastifyAdapter)() : undefined;
-  const app = adapter === undefined ? await NestFactory.create(AppModule, { logger: false }) : await NestFactory.create(AppModule, adapter, { logger: false });
-  await app.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1');
-  console.log(`listening on ${(await app.getUrl()).replace('[::1]', '127.0.0.1')}`);
-}
-void main();
+void listen([OpenAiController]);

@@ -1,7 +1,7 @@
 // NestJS (12, ES modules only: required through require(esm)), on Express or on Fastify
 // (PLATFORM=fastify), CommonJS, no promwire code. Decorators applied by hand (plain JavaScript).
-const { Controller, Get, Module, Param } = require('@nestjs/common');
-const { NestFactory } = require('@nestjs/core');
+const { Controller, Get, Param } = require('@nestjs/common');
+const { listen } = require('./nest-listen.cjs');
 
 // Declared before `:id`, which would match them otherwise.
 class UsersController {
@@ -22,13 +22,4 @@ for (const [method, path] of [['get', ':id'], ['boom', 'boom'], ['slow', 'slow']
 }
 Reflect.decorate([Controller('users')], UsersController);
 
-class AppModule {}
-Reflect.decorate([Module({ controllers: [UsersController] })], AppModule);
-
-async function main() {
-  const adapter = process.env.PLATFORM === 'fastify' ? new (require('@nestjs/platform-fastify').FastifyAdapter)() : undefined;
-  const app = adapter === undefined ? await NestFactory.create(AppModule, { logger: false }) : await NestFactory.create(AppModule, adapter, { logger: false });
-  await app.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1');
-  console.log(`listening on ${(await app.getUrl()).replace('[::1]', '127.0.0.1')}`);
-}
-void main();
+void listen([UsersController]);
