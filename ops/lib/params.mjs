@@ -30,6 +30,8 @@ export const PARAMETERS = [
   { flag: '--rate-window', key: 'rateWindow', default: '5m', help: 'window of the dashboard-facing recording rules (rate5m)', parse: duration('--rate-window') },
   { flag: '--down-for', key: 'downFor', default: '5m', help: '`for` of PromwireTargetDown', parse: duration('--down-for') },
   { flag: '--increase-window', key: 'increaseWindow', default: '15m', help: 'window in which a rising counter (label overflow, worker timeouts, GenAI usage missing) alerts', parse: duration('--increase-window') },
+  { flag: '--burn-window-divisor', key: 'burnWindowDivisor', default: 1, help: 'divides every burn-rate window by this whole number, for tests that watch the alerts in seconds (60: 1h/5m becomes 1m/5s); 1 in production',
+    parse: (t) => { const v = Number(t); if (!Number.isInteger(v) || v < 1) throw new Error(`--burn-window-divisor must be a whole number ≥ 1, got ${t}`); return v; } },
   { flag: '--runbook-url', key: 'runbookUrl', default: 'docs/operations.md', help: 'where docs/operations.md is served, for each alert\'s runbook_url annotation (an anchor per alert is appended); set it to your copy\'s URL', parse: (t) => t },
 ];
 
@@ -43,6 +45,29 @@ export const BURN_WINDOWS = [
   { severity: 'page', factor: 6, long: '6h', short: '30m' },
   { severity: 'ticket', factor: 1, long: '3d', short: '6h' },
 ];
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Seconds of a one-unit Prometheus duration (`30s`, `5m`, `6h`, `3d`). */
+export function durationSeconds(d) {
+  return Number(d.slice(0, -1)) * UNIT_SECONDS[d.slice(-1)];
+}
+
+/** A whole number of seconds as a one-unit Prometheus duration, in the largest unit that divides it. */
+function formatDuration(seconds) {
+  const [unit, size] = Object.entries(UNIT_SECONDS).reverse().find(([, n]) => seconds % n === 0);
+  return `${seconds / size}${unit}`;
+}
+
+/** {@link BURN_WINDOWS} with every window divided by `params.burnWindowDivisor`. */
+export function burnWindows(params) {
+  const divide = (d) => {
+    const seconds = durationSeconds(d) / params.burnWindowDivisor;
+    if (!Number.isInteger(seconds)) throw new Error(`--burn-window-divisor ${params.burnWindowDivisor} does not divide the ${d} window into whole seconds`);
+    return formatDuration(seconds);
+  };
+  return BURN_WINDOWS.map((b) => ({ ...b, long: divide(b.long), short: divide(b.short) }));
+}
 
 /** Parameters from argv (flags only; the first positional argument is the command). */
 export function parseArgs(argv) {

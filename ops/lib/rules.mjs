@@ -1,6 +1,6 @@
 // The recording and alerting rules, as plain objects (groups of rules), for one set of parameters.
 import { names } from './names.mjs';
-import { BURN_WINDOWS } from './params.mjs';
+import { burnWindows, durationSeconds } from './params.mjs';
 import { budget, leMatcher, recordName, sel } from './promql.mjs';
 
 export const QUANTILES = ['0.5', '0.95', '0.99'];
@@ -64,8 +64,7 @@ function httpGroup(params, r) {
 function sloGroup(params, r) {
   const h = r.n.http;
   const s = (metric, m = []) => sel(metric, m, params.selector);
-  const seconds = (d) => Number(d.slice(0, -1)) * { m: 60, h: 3600, d: 86400 }[d.slice(-1)];
-  const windows = [...new Set(BURN_WINDOWS.flatMap((b) => [b.short, b.long]))].sort((a, b) => seconds(a) - seconds(b));
+  const windows = [...new Set(burnWindows(params).flatMap((b) => [b.short, b.long]))].sort((a, b) => durationSeconds(a) - durationSeconds(b));
   return {
     name: 'promwire-slo-sli',
     rules: windows.flatMap((win) => {
@@ -134,7 +133,7 @@ function burnAlerts(params, name, ratio, objective, what) {
   const b = budget(objective);
   const runbook = `${params.runbookUrl}#${name.toLowerCase()}`;
   return ['page', 'ticket'].map((severity) => {
-    const windows = BURN_WINDOWS.filter((x) => x.severity === severity);
+    const windows = burnWindows(params).filter((x) => x.severity === severity);
     const expr = windows
       .map((x) => `(\n  ${ratio(x.long)} > (${x.factor} * ${b})\n  and\n  ${ratio(x.short)} > (${x.factor} * ${b})\n)`)
       .join('\nor\n');
