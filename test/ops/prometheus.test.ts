@@ -10,13 +10,15 @@
  *   that sleeps 600 ms (past the latency SLO's 0.5 s) and a third route template that overflows;
  * - test/cluster's cluster fixture with one worker stopped (SIGSTOP), so every scrape of the
  *   primary counts a worker timeout;
- * - a target where nothing listens (`up` 0).
+ * - a target that drops every connection (`up` 0): a port this test holds, so that no server
+ *   started meanwhile can take it, as one did when the port was only found free.
  * Every rule evaluates without error; recording rules equal the same PromQL asked directly; each
  * alert fires for the job above its threshold and stays silent for the jobs below it (a non-zero
  * error ratio included); every rule
  * expression and every dashboard query returns data. The table of series per expression is
  * printed at the end.
  */
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { eventually, request } from '../helpers/http';
 import { freePort, startExample, startProcess, type Running } from '../helpers/processes';
@@ -32,6 +34,7 @@ const apps: Record<'express1' | 'express2' | 'healthy' | 'ml', Running | undefin
 let slow: AppRun | undefined;
 let cluster: { running: Running; stopped: number } | undefined;
 let downTarget = '';
+let dropping: Server | undefined;
 const host = (r: Running | undefined) => new URL(r!.url).host;
 const table: string[] = [];
 const oneLine = (expr: string) => expr.replace(/\s*\n\s*/g, ' ');
@@ -80,6 +83,15 @@ async function sendTraffic(): Promise<void> {
   for (let i = 1; i <= 2; i++) await send(slow!.appUrl, 'GET', `/items/${i}`);
 }
 
+/** A listener on 127.0.0.1 that closes every connection at once: a scrape of it fails. */
+function dropEveryConnection(): Promise<Server> {
+  const server = createServer((socket) => socket.destroy());
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
 /** test/cluster's fixture: a primary serving the combined metrics of 2 workers, each given 250 ms to answer. */
 async function startCluster(): Promise<{ running: Running; workers: number[] }> {
   const appPort = await freePort();
@@ -100,12 +112,13 @@ beforeAll(async () => {
     startExample('examples/ml-inference/server.js'),
     runApp(join(__dirname, 'fixtures', 'slow-app.cjs'), '--require', { env: { PROMWIRE_MAX_LABEL_VALUES: '2' } }),
     startCluster(),
-    freePort(),
+    dropEveryConnection(),
   ] as const);
   [apps.express1, apps.express2, apps.healthy, apps.ml] = started;
   slow = started[4];
   const c = started[5];
-  downTarget = `127.0.0.1:${started[6]}`;
+  dropping = started[6];
+  downTarget = `127.0.0.1:${(dropping.address() as AddressInfo).port}`;
   await send(apps.healthy!.url, 'GET', '/api/v1/users/0');
   await send(apps.healthy!.url, 'GET', '/error');
   // A worker that stops answering: it keeps its connection to the primary but never replies.
@@ -161,6 +174,7 @@ afterAll(async () => {
   await prometheus?.stop();
   if (cluster !== undefined) process.kill(cluster.stopped, 'SIGCONT'); // a stopped worker would not see its primary leave
   await Promise.all([...Object.values(apps).map((a) => a?.stop()), slow?.stop(), cluster?.running.stop()]);
+  await new Promise((resolve) => (dropping === undefined ? resolve(undefined) : dropping.close(resolve)));
   if (table.length > 0) process.stdout.write(`\nseries per expression on live data:\n${table.join('\n')}\n`);
 });
 
@@ -265,7 +279,7 @@ test.each([
   table.push(`alert fired: ${alertname} ${alerts.map((s) => JSON.stringify(s.metric)).join(' ')}`);
 });
 
-test('PromwireTargetDown is pending (for 5m) for the target where nothing listens, and for no live target', async () => {
+test('PromwireTargetDown is pending (for 5m) for the target that drops its connections, and for no live target', async () => {
   const pending = 'ALERTS{alertname="PromwireTargetDown"}';
   await eventually(async () => (await prometheus.query(pending)).length > 0, 30000);
   const alerts = await prometheus.query(pending);
