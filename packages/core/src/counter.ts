@@ -19,6 +19,16 @@ export class CounterFamily extends Family {
     this.values = grown(this.values, capacity);
   }
 
+  /**
+   * Adds `n` to the series of `labels`, made on first use. The id comes first: a new series can
+   * replace `values`, and `values[index.id(labels)] += n` reads `values` before the id is made,
+   * so it would write to the column that was replaced.
+   */
+  add(labels: readonly string[], n: number): void {
+    const id = this.index.id(labels);
+    this.values[id]! += n;
+  }
+
   /** Adds 1 to series `id`, with a `trace_id` exemplar when given. */
   inc(id: number, traceId?: string): void {
     this.values[id]!++;

@@ -17,6 +17,12 @@ export class GaugeFamily extends Family {
     this.values = grown(this.values, capacity);
   }
 
+  /** Sets the series of `labels`, made on first use (the id first: see `CounterFamily.add`). */
+  set(labels: readonly string[], value: number): void {
+    const id = this.index.id(labels);
+    this.values[id] = value;
+  }
+
   reset(): void {
     this.values.fill(0);
   }

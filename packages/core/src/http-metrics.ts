@@ -295,9 +295,7 @@ export class HttpRecorder<Req = unknown, Res = unknown> {
 
   private countOverflow(label: string): void {
     for (const family of [this.requests, this.duration, this.requestSize, this.responseSize]) {
-      if (family === undefined) continue;
-      const id = this.overflow.index.id([family.familyName, label]); // first: a new series may replace the column
-      this.overflow.values[id]!++;
+      if (family !== undefined) this.overflow.add([family.familyName, label], 1);
     }
   }
 

@@ -161,8 +161,7 @@ export class ClusterCollector {
   }
 
   private setState(state: string, value: number): void {
-    const id = this.state.index.id([state]); // first: a new series may replace the column
-    this.state.values[id] = value;
+    this.state.set([state], value);
   }
 
   /** A worker's answer (or failure) to collection `id`. */

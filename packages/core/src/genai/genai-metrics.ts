@@ -98,7 +98,7 @@ export class GenAiMetrics {
     const value = this.perModel.admit(1, capLength(model));
     if (value === OVERFLOW_VALUE) {
       for (const f of [this.requests, this.duration, this.ttft, this.tpot, this.tokenUsage, this.tokens, this.usageMissing, this.chunk, this.inFlight]) {
-        add(this.overflow, [f.familyName, this.names.model], 1);
+        this.overflow.add([f.familyName, this.names.model], 1);
       }
     }
     return { operation, model: value, id: this.perModel.id([operation, value]), chunkId: -1 };
@@ -121,7 +121,7 @@ export class GenAiMetrics {
 
   /** Something of an `operation` request left unread, for `reason`. */
   unreadOne(operation: string, reason: string): void {
-    add(this.unread, [operation, reason], 1);
+    this.unread.add([operation, reason], 1);
   }
 
   /** The request ended; `began` when {@link begin} counted it in flight. */
@@ -132,9 +132,9 @@ export class GenAiMetrics {
     // Both come from the response body: capped like every label.
     const finish = this.admit(FINISH_POSITION, o.finishReason, false);
     const error = this.admit(ERROR_POSITION, o.errorType, true);
-    add(this.requests, [s.operation, s.model, stream, finish, error], 1);
+    this.requests.add([s.operation, s.model, stream, finish, error], 1);
     this.duration.observe(this.duration.index.id([s.operation, s.model, stream, error]), o.seconds);
-    if (o.usageMissing) add(this.usageMissing, [s.operation, s.model], 1);
+    if (o.usageMissing) this.usageMissing.add([s.operation, s.model], 1);
     const u = o.usage;
     if (u === undefined) return;
     this.addTokens(s, 'input', u.input, true);
@@ -152,8 +152,8 @@ export class GenAiMetrics {
     const admitted = this.requests.index.admit(position, capLength(value));
     if (admitted === OVERFLOW_VALUE) {
       const label = this.requests.labelNames[position]!;
-      add(this.overflow, [this.requests.familyName, label], 1);
-      if (inDuration) add(this.overflow, [this.duration.familyName, label], 1);
+      this.overflow.add([this.requests.familyName, label], 1);
+      if (inDuration) this.overflow.add([this.duration.familyName, label], 1);
     }
     return admitted;
   }
@@ -161,16 +161,7 @@ export class GenAiMetrics {
   private addTokens(s: GenAiSeries, type: string, n: number, observe: boolean): void {
     if (n < 0) return;
     const labels = [s.operation, s.model, type];
-    add(this.tokens, labels, n);
+    this.tokens.add(labels, n);
     if (observe) this.tokenUsage.observe(this.tokenUsage.index.id(labels), n);
   }
-}
-
-/**
- * Adds `n` to the series of `labels` in `family`. The id comes first: assigning a new one can
- * replace the family's value column, so `family.values` is read after it.
- */
-function add(family: CounterFamily, labels: readonly string[], n: number): void {
-  const id = family.index.id(labels);
-  family.values[id]! += n;
 }
