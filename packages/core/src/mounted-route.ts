@@ -18,6 +18,26 @@ export interface MountedRoute {
 type Cached = MountedRoute & { [kTemplates]?: Map<string, string> };
 
 /**
+ * A request's `route` and `baseUrl`, read by computed key: Express gives each request a
+ * prototype after Node built it, so the request's map is its own and a named read misses V8's
+ * caches every time (about 1,300 instructions under callgrind); the generic keyed lookup finds
+ * the own field in about 200.
+ */
+const ROUTE = 'route';
+const BASE_URL = 'baseUrl';
+type RouteFields = Record<typeof ROUTE | typeof BASE_URL, unknown>;
+
+/** The route an Express-style request matched (`req.route`), or undefined when it matched none. */
+export function matchedRoute<R extends MountedRoute = MountedRoute>(req: object): R | undefined {
+  return ((req as RouteFields)[ROUTE] as R | null | undefined) ?? undefined;
+}
+
+/** The template of `route`, which `req` matched, under the prefix `req` went through (`req.baseUrl`). */
+export function requestRouteTemplate(req: object, route: MountedRoute): string {
+  return mountedRouteTemplate(route, ((req as RouteFields)[BASE_URL] as string | undefined) ?? '');
+}
+
+/**
  * The template of `route` matched under the mount prefix `base`: `('/api', '/users/:id')` →
  * `/api/users/:id`. Array and RegExp paths are labelled by their `String()`.
  *

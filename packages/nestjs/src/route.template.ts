@@ -7,17 +7,10 @@
  * middleware, which give no template. A route's kind is resolved once and kept on the route.
  */
 import type { IncomingMessage } from 'node:http';
-import { type MountedRoute, mountedRouteTemplate } from '@promwire/core/adapter';
+import { type MountedRoute, matchedRoute, requestRouteTemplate } from '@promwire/core/adapter';
 import { handlerExclusion } from './metrics.explorer';
 
 const kKind = Symbol('promwire.nestjs.routeKind');
-/**
- * Read by computed key: Express gives each request a prototype after Node built it, so the
- * request's map is its own and a named read misses V8's caches every time (about 1,300
- * instructions under callgrind); the generic keyed lookup finds the own field in about 200.
- */
-const ROUTE = 'route';
-const BASE_URL = 'baseUrl';
 
 /** A Nest handler's route, one marked `@ExcludeFromMetrics()`, or another route. */
 type RouteKind = 'handler' | 'excluded' | 'other';
@@ -33,12 +26,11 @@ interface ExpressRoute extends MountedRoute {
  * (Nest on Fastify) has no Express route: undefined.
  */
 export function nestRouteOf(req: IncomingMessage): string | null | undefined {
-  const fields = req as unknown as Record<typeof ROUTE | typeof BASE_URL, unknown>;
-  const route = fields[ROUTE] as ExpressRoute | undefined | null;
-  if (route === undefined || route === null) return undefined;
+  const route = matchedRoute<ExpressRoute>(req);
+  if (route === undefined) return undefined;
   const kind = (route[kKind] ??= kindOf(route));
   if (kind !== 'handler') return kind === 'excluded' ? null : undefined;
-  return mountedRouteTemplate(route, (fields[BASE_URL] as string | undefined) ?? '');
+  return requestRouteTemplate(req, route);
 }
 
 /** True when `req` matched the route of a handler marked `@ExcludeFromMetrics()`. */

@@ -7,7 +7,7 @@
  * machine and a complete example.
  */
 import { METRICS_REQUEST as metricsRequest } from '../lifecycle';
-import { mountedRouteTemplate as routeUnderMount } from '../mounted-route';
+import { matchedRoute as routeOfRequest, mountedRouteTemplate as routeUnderMount, requestRouteTemplate as templateOfRequest } from '../mounted-route';
 
 export { createLifecycle, RequestLifecycle, YIELDS } from '../lifecycle';
 // Compared and called on every request: plain values of this module, where a re-export would
@@ -22,6 +22,17 @@ export const METRICS_REQUEST: typeof metricsRequest = metricsRequest;
  * const template = req.route ? mountedRouteTemplate(req.route, req.baseUrl) : undefined;
  */
 export const mountedRouteTemplate: typeof routeUnderMount = routeUnderMount;
+/**
+ * The route an Express-style request matched (`req.route`, read without missing V8's caches on
+ * Express's per-request maps), or undefined.
+ *
+ * @example
+ * const route = matchedRoute(req);
+ * const template = route === undefined ? undefined : requestRouteTemplate(req, route);
+ */
+export const matchedRoute: typeof routeOfRequest = routeOfRequest;
+/** The template of `route` under the mount prefix `req` went through (`req.baseUrl`). */
+export const requestRouteTemplate: typeof templateOfRequest = templateOfRequest;
 export type { AdapterOptions, AdapterSpec } from '../lifecycle';
 export { RequestState } from '../request-state';
 export type { MountedRoute } from '../mounted-route';
