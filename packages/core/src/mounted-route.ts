@@ -32,9 +32,12 @@ export function matchedRoute<R extends MountedRoute = MountedRoute>(req: object)
   return ((req as RouteFields)[ROUTE] as R | null | undefined) ?? undefined;
 }
 
-/** The template of `route`, which `req` matched, under the prefix `req` went through (`req.baseUrl`). */
-export function requestRouteTemplate(req: object, route: MountedRoute): string {
-  return mountedRouteTemplate(route, ((req as RouteFields)[BASE_URL] as string | undefined) ?? '');
+/**
+ * The template of the route `req` matched (`route`, by default {@link matchedRoute}'s) under the
+ * prefix `req` went through (`req.baseUrl`); undefined when it matched none.
+ */
+export function requestRouteTemplate(req: object, route: MountedRoute | undefined = matchedRoute(req)): string | undefined {
+  return route === undefined ? undefined : mountedRouteTemplate(route, ((req as RouteFields)[BASE_URL] as string | undefined) ?? '');
 }
 
 /**

@@ -6,7 +6,7 @@
  * no template.
  */
 import type { Request } from 'express';
-import { matchedRoute, requestRouteTemplate } from '@promwire/core/adapter';
+import { requestRouteTemplate } from '@promwire/core/adapter';
 
 /**
  * The route template of a finished Express request, or undefined when it matched no route.
@@ -16,6 +16,5 @@ import { matchedRoute, requestRouteTemplate } from '@promwire/core/adapter';
  * app.use(metrics({ getRoute: (req) => routeTemplate(req) ?? 'static' }));
  */
 export function routeTemplate(req: Request): string | undefined {
-  const route = matchedRoute(req);
-  return route === undefined ? undefined : requestRouteTemplate(req, route);
+  return requestRouteTemplate(req);
 }

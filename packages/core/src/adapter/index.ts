@@ -27,11 +27,17 @@ export const mountedRouteTemplate: typeof routeUnderMount = routeUnderMount;
  * Express's per-request maps), or undefined.
  *
  * @example
- * const route = matchedRoute(req);
- * const template = route === undefined ? undefined : requestRouteTemplate(req, route);
+ * const route = matchedRoute(req); // e.g. to look at its handlers first
+ * const template = requestRouteTemplate(req, route);
  */
 export const matchedRoute: typeof routeOfRequest = routeOfRequest;
-/** The template of `route` under the mount prefix `req` went through (`req.baseUrl`). */
+/**
+ * The template of the route `req` matched (by default, {@link matchedRoute}'s) under the mount
+ * prefix it went through (`req.baseUrl`); undefined when it matched none.
+ *
+ * @example
+ * requestRouteTemplate(req); // '/api/users/:id' for app.use('/api', router) and router.get('/users/:id')
+ */
 export const requestRouteTemplate: typeof templateOfRequest = templateOfRequest;
 export type { AdapterOptions, AdapterSpec } from '../lifecycle';
 export { RequestState } from '../request-state';
