@@ -6,7 +6,7 @@
 // request over the window, then promwire's own functions (under packages/) with what they call
 // into V8 and Node (IC misses, builtins, allocation), leaving out the framework code they call
 // on to (`next()`).
-import { mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ROOT } from './lib/frameworks.mjs';
 import { nextMessage, stop } from './lib/processes.mjs';
@@ -51,9 +51,11 @@ load.close();
 await stop(child, 60000);
 if (counted.ok !== n1 || counted.newConnections > 0) console.log(`warning: ${counted.non2xx} non-2xx answers, ${counted.newConnections} new connections in the window`);
 
-const map = `/tmp/perf-${child.pid}.map`;
+// Kept with the dumps, so that their JIT code can be named again later (readDump, perfMap).
+const map = `${dir}/perf.map`;
+copyFileSync(`/tmp/perf-${child.pid}.map`, map);
+rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
 const { total, self, calls } = readDump(`${base}.${child.pid}.2`, perfMap(map));
-rmSync(map, { force: true });
 const per = (ir) => (ir / n1).toFixed(0).padStart(9);
 const short = (name) => name.replace(`file://${ROOT}`, '').replace(ROOT, '').slice(0, 150);
 

@@ -53,6 +53,7 @@ import { createHttpMetrics, type HttpRecorder } from './http-metrics';
 import { isPath } from './labels';
 import { endOnClose, stateOf, takeOver } from './node-response';
 import { checkOptionKeys, optionError, resolvePath, type MetricsOptions } from './options';
+import { prependRequestListener } from './server-listener';
 import type { RequestState } from './request-state';
 import { type GenAiOptions, resolveGenAiOptions } from './genai/options';
 import { GenAiTracker } from './genai/tracker';
@@ -212,7 +213,7 @@ export class RequestLifecycle<Req = unknown, Res = unknown> {
     const emitter = server as { prependListener?: unknown } | undefined;
     if (typeof emitter?.prependListener !== 'function' || this.servers.has(emitter)) return;
     this.servers.add(emitter);
-    (emitter as Server).prependListener('request', (raw: IncomingMessage, rawRes: ServerResponse) => {
+    prependRequestListener(emitter as Server, (raw: IncomingMessage, rawRes: ServerResponse) => {
       if (this.path !== false && raw.url !== undefined && isPath(raw.url, this.path)) return;
       // Tracked already (another server-level recording, a preload): `arriveNode` decides then.
       if (stateOf(rawRes) !== undefined) return;

@@ -1,26 +1,30 @@
 /**
  * promwire on a Fastify instance: the one integration behind the `@promwire/fastify` plugin and
  * `@promwire/nestjs` on `@nestjs/platform-fastify`. Per request it costs one listener, one
- * instance `onRequest` hook, one route-level `onRequest` hook and one shared `close` listener:
+ * instance `onRequest` hook and one shared `close` listener:
  *
- * - The server's `request` event, listener put first: a request over the network begins there
+ * - The server's `request` event, listener put first (core's `prependRequestListener`): a request over the network begins there
  *   (`arriveAtServer`), before Fastify routes it, so one Fastify refuses before its hooks
  *   (malformed URL: 400, over-long parameter: 414) or an earlier `onRequest` hook answers (Nest
  *   middleware, CORS) is still counted.
+ * - `onRoute`, once per route: the route's label (its template, or null when it is left out of
+ *   metrics) is decided and kept in the route's `config` under a symbol of this integration;
+ *   Fastify copies `config` into the route's context, which every request of the route points to.
  * - One instance `onRequest` hook: `arrive` adopts that state with Fastify's request and reply,
  *   or begins one for `inject()`, which bypasses the server; it is kept on `request.promwire`.
- * - `onRoute`, once per route: a first route-level `onRequest` hook that knows the route's
- *   template and gives it to the request (before body parsing and validation, so their 400s
- *   keep the route), or, for a route left out of metrics, discards the request.
+ *   The same hook reads the label from the request's route context and gives it to the request
+ *   (before body parsing and validation, so their 400s keep the route), or, for a route left
+ *   out of metrics, discards the request: no route-level hook for Fastify to run as well.
  * - The end is the raw response's `close` (core's): no `onResponse` hook. A request answered
- *   before the route's hook ran (an instance hook that replies early) gets its route from the
- *   adapter's `routeOf` when it ends ({@link fastifyRouteOf}).
+ *   before this hook ran (an earlier instance hook that replies) or on a route registered
+ *   before promwire gets its route from the adapter's `routeOf` when it ends
+ *   ({@link fastifyRouteOf}).
  * - The metrics endpoint is a route of the root instance for every method (core answers 405 to
  *   all but GET and HEAD): outside any prefix, and left out of the metrics.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type RequestLifecycle, type RequestState, genAiBodySource, optionError } from '@promwire/core/adapter';
+import { type RequestLifecycle, type RequestState, genAiBodySource, optionError, prependRequestListener } from '@promwire/core/adapter';
 
 type Hook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
@@ -46,10 +50,13 @@ export interface FastifyIntegration<Req, Res> {
   objects: 'fastify' | 'node';
 }
 
-/** On a route hook: the lifecycle it labels for. */
-const kOwn = Symbol('promwire.routeHook');
 /** On an instrumented instance: its lifecycle (registered: copies of promwire agree). */
 const kLifecycle = Symbol.for('promwire.fastify.lifecycle');
+/** The description of the key under which Fastify 4 and 5 keep a request's route context. */
+const CONTEXT_KEY = 'fastify.context';
+
+/** A route's config as Fastify keeps it in the route's context, with this integration's label. */
+type LabelledConfig = { [label: symbol]: string | null | undefined };
 
 /**
  * Records every request of `fastify` (the root instance: register before the routes) through
@@ -79,20 +86,17 @@ export function instrumentFastify<Req, Res>(fastify: FastifyInstance, integratio
   }
   const untyped = lifecycle as unknown as RequestLifecycle<unknown, unknown>;
   marked[kLifecycle] = untyped;
-  fastify.server.prependListener('request', function promwireArrival(req: IncomingMessage, res: ServerResponse) {
+  prependRequestListener(fastify.server, function promwireArrival(req: IncomingMessage, res: ServerResponse) {
     untyped.arriveAtServer(req, res);
   });
-  fastify.addHook('onRequest', integration.objects === 'fastify' ? adoptFastify(untyped) : adoptNode(untyped));
-  const optOut = leaveOut(untyped);
+  // One per integration: a yielding recording (`@promwire/auto`) and the app's own keep apart.
+  const kLabel = Symbol('promwire.route');
+  fastify.addHook('onRequest', arrival(untyped, kLabel, integration.objects));
   fastify.addHook('onRoute', function promwireOnRoute(route: RouteOptions): void {
     const label = routeLabel(route);
     if (label === undefined || (label !== null && lifecycle.customRoute)) return;
-    const existing = route.onRequest as Hook | Hook[] | undefined;
-    const hooks = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
-    // Fastify builds a GET route's HEAD twin from the same options: hook it once.
-    if (hooks.some((hook) => (hook as { [kOwn]?: unknown })[kOwn] === untyped)) return;
-    const hook = label === null ? optOut : labelRoute(untyped, label);
-    route.onRequest = [hook, ...hooks] as RouteOptions['onRequest'];
+    // A new object: the app's own config object stays as it wrote it.
+    route.config = { ...route.config, [kLabel]: label } as RouteOptions['config'];
   });
 
   if (lifecycle.endpoint !== undefined) {
@@ -110,9 +114,9 @@ export function instrumentFastify<Req, Res>(fastify: FastifyInstance, integratio
 }
 
 /**
- * The lifecycle's `routeOf` for a Fastify request whose route-level hook did not run (answered
- * by an earlier instance hook, or a route registered before promwire): the not-found handler
- * is unmatched, a route is what `routeLabel` says of `request.routeOptions`. A request
+ * The lifecycle's `routeOf` for a Fastify request that the `onRequest` hook did not label
+ * (answered by an earlier instance hook, or a route registered before promwire): the not-found
+ * handler is unmatched, a route is what `routeLabel` says of `request.routeOptions`. A request
  * promwire saw only as Node's (refused by Fastify before its hooks) is unmatched.
  */
 export function fastifyRouteOf(
@@ -126,45 +130,51 @@ export function fastifyRouteOf(
   };
 }
 
-function adoptFastify(lifecycle: RequestLifecycle<unknown, unknown>): Hook {
+/**
+ * The instance `onRequest` hook: adopts the request (or begins it, for `inject()`) and labels
+ * it with its route's label, or leaves it out. The callbacks get Fastify's request and reply,
+ * or Node's (`objects: 'node'`, NestJS, whose GenAI routes read the body Fastify parses).
+ */
+function arrival(lifecycle: RequestLifecycle<unknown, unknown>, kLabel: symbol, objects: 'fastify' | 'node'): Hook {
+  const configOf = routeConfigReader();
   return function promwireOnRequest(request, reply, done) {
-    const state = lifecycle.arrive(request, reply, request.raw, reply.raw);
-    request.promwire = typeof state === 'object' ? (state as RequestState<FastifyRequest, FastifyReply>) : null;
-    done();
-  };
-}
-
-function adoptNode(lifecycle: RequestLifecycle<unknown, unknown>): Hook {
-  return function promwireOnRequest(request, reply, done) {
-    const state = lifecycle.arrive(request.raw, reply.raw, request.raw, reply.raw);
-    request.promwire = typeof state === 'object' ? (state as RequestState<FastifyRequest, FastifyReply>) : null;
-    // A GenAI route's model is read from the body Fastify parses onto its own request.
-    genAiBodySource(reply.raw, request);
-    done();
-  };
-}
-
-/** One per route: gives the request the route's template. */
-function labelRoute(lifecycle: RequestLifecycle<unknown, unknown>, template: string): Hook {
-  return own(lifecycle, function promwireRoute(request, _reply, done) {
-    const state = request.promwire;
-    if (state !== null) lifecycle.route(state as RequestState<unknown, unknown>, template);
-    done();
-  });
-}
-
-/** Shared by the routes left out: the request leaves the in-flight gauge, unrecorded. */
-function leaveOut(lifecycle: RequestLifecycle<unknown, unknown>): Hook {
-  return own(lifecycle, function promwireLeaveOut(request, _reply, done) {
-    const state = request.promwire;
-    if (state !== null && state.recorder === lifecycle.recorder) {
-      request.promwire = null;
-      lifecycle.discard(state as RequestState<unknown, unknown>);
+    const raw = request.raw;
+    const rawRes = reply.raw;
+    const state = objects === 'fastify' ? lifecycle.arrive(request, reply, raw, rawRes) : lifecycle.arrive(raw, rawRes, raw, rawRes);
+    let kept: RequestState<unknown, unknown> | null = null;
+    if (typeof state === 'object') {
+      const label = configOf(request)?.[kLabel];
+      if (label === null) lifecycle.discard(state);
+      else {
+        if (label !== undefined) lifecycle.route(state, label);
+        kept = state;
+      }
     }
+    request.promwire = kept as RequestState<FastifyRequest, FastifyReply> | null;
+    if (objects === 'node') genAiBodySource(rawRes, request);
     done();
-  });
+  };
 }
 
-function own(lifecycle: RequestLifecycle<unknown, unknown>, hook: Hook): Hook {
-  return Object.assign(hook, { [kOwn]: lifecycle });
+/**
+ * Reads a request's route config as Fastify keeps it in the route's context. The context is an
+ * own property of Fastify's request under a symbol of Fastify's (`Symbol('fastify.context')` in
+ * Fastify 4 and 5), found on the first request; one read then. Without it, the public
+ * `request.routeOptions.config`, whose getter builds a new object of twelve fields per call.
+ */
+function routeConfigReader(): (request: FastifyRequest) => LabelledConfig | undefined {
+  let key: symbol | null | undefined;
+  return function routeConfig(request) {
+    if (key === undefined) key = contextKey(request);
+    if (key !== null) return ((request as unknown as Record<symbol, { config?: LabelledConfig } | undefined>)[key])?.config;
+    return (request.routeOptions as unknown as { config?: LabelledConfig } | undefined)?.config;
+  };
+}
+
+function contextKey(request: FastifyRequest): symbol | null {
+  for (const key of Object.getOwnPropertySymbols(request)) {
+    const context = (request as unknown as Record<symbol, unknown>)[key];
+    if (key.description === CONTEXT_KEY && typeof context === 'object' && context !== null && 'config' in context) return key;
+  }
+  return null;
 }

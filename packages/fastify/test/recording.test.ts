@@ -157,6 +157,19 @@ describe.each(VERSIONS)('@promwire/fastify on %s: recording', (_name, fastify) =
     expect(routes(m)).toEqual(['/limited/:id', '__unmatched__']);
   });
 
+  it('labels a route from its config, with no route-level hook, and leaves the config object the app wrote alone', async () => {
+    const { app } = await appWith(fastify);
+    const config = { name: 'user' };
+    const seen: unknown[] = [];
+    app.addHook('onRoute', (route) => void seen.push(route.onRequest));
+    app.get('/users/:id', { config }, async (request) => ({ name: (request.routeOptions.config as { name?: string }).name }));
+    expect((await app.inject('/users/1')).json()).toEqual({ name: 'user' });
+    expect(Object.getOwnPropertySymbols(config)).toEqual([]);
+    expect(Object.keys(config)).toEqual(['name']);
+    expect(seen).toEqual([undefined, undefined]); // GET and its HEAD twin
+    expect((await scrape(app)).value('http_requests_total', { method: 'GET', route: '/users/:id', status_code: '200' })).toBe(1);
+  });
+
   it('labels a root route registered before the plugin with its template', async () => {
     const registry = new Registry();
     const app = fastify();

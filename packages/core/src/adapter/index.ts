@@ -44,6 +44,7 @@ export { RequestState } from '../request-state';
 export type { MountedRoute } from '../mounted-route';
 export { checkOptionKeys, optionError } from '../options';
 export { isPath, joinRoute } from '../labels';
+export { prependRequestListener } from '../server-listener';
 
 // Recorders of other kinds of metrics (@promwire/ml) build on the same columnar families, with
 // get-or-create registration and the shared label caps.
