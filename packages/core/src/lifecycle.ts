@@ -166,6 +166,12 @@ export class RequestLifecycle<Req = unknown, Res = unknown> {
     if (early !== undefined && early.req === req) {
       // The usual case: the framework ran from the server's `request` event to here at once.
       this.early = undefined;
+      // Mounted under a prefix (`app.use('/admin', sub)`), the adapter sees a shorter url than
+      // the server did: `/admin/metrics` is this endpoint's request, begun there by mistake.
+      if (this.path !== false && isPath(req.url!, this.path)) {
+        this.recorder.discard(early);
+        return METRICS_REQUEST;
+      }
       return this.adopt(early, req, res);
     }
     const state = this.arrive(req, res, req, res);

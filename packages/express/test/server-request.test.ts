@@ -146,6 +146,27 @@ describe.each(versions)('%s, requests begun at the server', (_, express) => {
     expect(expB.value('http_requests_in_flight', { method: 'GET' })).toBe(0);
   });
 
+  test('a sub-app mounted under a prefix keeps serving its metrics path, which is never recorded', async () => {
+    const registry = new Registry();
+    const sub = express();
+    sub.use(metrics({ registry, defaultMetrics: false }));
+    sub.get('/items/:id', (req, res) => void res.send('i'));
+    const app = express();
+    app.use('/admin', sub);
+    const server = createServer(app);
+    const url = await serve(server);
+    // The first recorded request puts the listener on the server; every scrape after it too.
+    for (let i = 0; i < 3; i++) {
+      expect((await request(`${url}/admin/items/${i}`)).status).toBe(200);
+      expect((await request(`${url}/admin/metrics`)).status).toBe(200);
+    }
+    expect(server.rawListeners('request')[0]).not.toBe(app);
+    await eventually(async () => (await scrape(url, '/admin/metrics')).value('http_requests_total', { route: '/admin/items/:id' }) === 3);
+    const exp = await scrape(url, '/admin/metrics');
+    expect(exp.sum('http_requests_total')).toBe(3);
+    expect(exp.value('http_requests_in_flight', { method: 'GET' })).toBe(0);
+  });
+
   test('a sub-app with its own middleware: the request is recorded once, by the outer one', async () => {
     const outer = new Registry();
     const inner = new Registry();
