@@ -62,6 +62,13 @@ export const variants = [
       }),
   },
   {
+    id: 'noop-passthrough',
+    kind: 'noop',
+    optIn: true,
+    note: "middleware calling next() only: with 'noop', what one res 'close' listener costs",
+    start: async () => withRoutes(await koaApp(), (_ctx, next) => next()),
+  },
+  {
     id: 'promwire',
     kind: 'promwire',
     package: '@promwire/koa',
