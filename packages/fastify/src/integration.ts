@@ -3,10 +3,10 @@
  * `@promwire/nestjs` on `@nestjs/platform-fastify`. Per request it costs one listener, one
  * instance `onRequest` hook and one shared `close` listener:
  *
- * - The server's `request` event, listener put first (core's `prependRequestListener`): a request over the network begins there
- *   (`arriveAtServer`), before Fastify routes it, so one Fastify refuses before its hooks
- *   (malformed URL: 400, over-long parameter: 414) or an earlier `onRequest` hook answers (Nest
- *   middleware, CORS) is still counted.
+ * - The server's `request` event, listener put first (core's `prependRequestListener`): a
+ *   request over the network begins there (`arriveAtServer`), before Fastify routes it, so one
+ *   Fastify refuses before its hooks (malformed URL: 400, over-long parameter: 414) or an
+ *   earlier `onRequest` hook answers (Nest middleware, CORS) is still counted.
  * - `onRoute`, once per route: the route's label (its template, or null when it is left out of
  *   metrics) is decided and kept in the route's `config` under a symbol of this integration;
  *   Fastify copies `config` into the route's context, which every request of the route points to.
@@ -133,25 +133,33 @@ export function fastifyRouteOf(
 /**
  * The instance `onRequest` hook: adopts the request (or begins it, for `inject()`) and labels
  * it with its route's label, or leaves it out. The callbacks get Fastify's request and reply,
- * or Node's (`objects: 'node'`, NestJS, whose GenAI routes read the body Fastify parses).
+ * or Node's (`objects: 'node'`, NestJS, whose GenAI routes read the body Fastify parses); the
+ * choice is made here, once, not per request.
  */
 function arrival(lifecycle: RequestLifecycle<unknown, unknown>, kLabel: symbol, objects: 'fastify' | 'node'): Hook {
   const configOf = routeConfigReader();
-  return function promwireOnRequest(request, reply, done) {
-    const raw = request.raw;
-    const rawRes = reply.raw;
-    const state = objects === 'fastify' ? lifecycle.arrive(request, reply, raw, rawRes) : lifecycle.arrive(raw, rawRes, raw, rawRes);
-    let kept: RequestState<unknown, unknown> | null = null;
-    if (typeof state === 'object') {
-      const label = configOf(request)?.[kLabel];
-      if (label === null) lifecycle.discard(state);
-      else {
-        if (label !== undefined) lifecycle.route(state, label);
-        kept = state;
-      }
+  const labelled = (request: FastifyRequest, state: ReturnType<typeof lifecycle.arrive>): RequestState<unknown, unknown> | null => {
+    if (typeof state !== 'object') return null;
+    const label = configOf(request)?.[kLabel];
+    if (label === null) {
+      lifecycle.discard(state);
+      return null;
     }
-    request.promwire = kept as RequestState<FastifyRequest, FastifyReply> | null;
-    if (objects === 'node') genAiBodySource(rawRes, request);
+    if (label !== undefined) lifecycle.route(state, label);
+    return state;
+  };
+  if (objects === 'fastify') {
+    return function promwireOnRequest(request, reply, done) {
+      const state = lifecycle.arrive(request, reply, request.raw, reply.raw);
+      request.promwire = labelled(request, state) as RequestState<FastifyRequest, FastifyReply> | null;
+      done();
+    };
+  }
+  return function promwireOnRequest(request, reply, done) {
+    const state = lifecycle.arrive(request.raw, reply.raw, request.raw, reply.raw);
+    request.promwire = labelled(request, state) as RequestState<FastifyRequest, FastifyReply> | null;
+    // A GenAI route's model is read from the body Fastify parses onto its own request.
+    genAiBodySource(reply.raw, request);
     done();
   };
 }
